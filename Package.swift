@@ -1,0 +1,80 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target of ours compiles with: Swift 6 language mode (set by the tools version)
+/// plus the upcoming features that keep imports and existentials explicit.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+
+let package = Package(
+    name: "keyrotd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "keyrotd", targets: ["keyrotd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // The executable: a thin @main over the command tree.
+        .executableTarget(name: "keyrotd", dependencies: ["KeyrotCLI"], swiftSettings: strict),
+
+        // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
+        .target(name: "KeyrotCLI", dependencies: [
+            "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
+            "RotationEngine", "SystemdIntegration", argumentParser, logging,
+        ], swiftSettings: strict),
+
+        // keyrotd.yml: parsing with line numbers, defaults, validation.
+        .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", yams], swiftSettings: strict),
+
+        // The crash-safe rotation: a pure state machine over a clock, its ports and its driver.
+        .target(name: "RotationEngine", dependencies: ["KeyrotCore", logging], swiftSettings: strict),
+
+        // AWS Signature Version 4, pure: canonical request, string to sign, signing key.
+        .target(name: "AWSSigV4", dependencies: ["KeyrotCore", crypto], swiftSettings: strict),
+
+        // IAM and STS over the Query API: transport, XML, errors, retries.
+        .target(name: "IAMClient", dependencies: ["KeyrotCore", "AWSSigV4", httpClient, logging], swiftSettings: strict),
+
+        // Format-preserving reading and rewriting of the files that hold the key.
+        .target(name: "CredentialFiles", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
+
+        // Atomic replace, fsync, backups, the state directory lock.
+        .target(name: "DurableFS", dependencies: ["KeyrotCore", crypto], swiftSettings: strict),
+
+        // sd_notify, watchdog, the journal log handler.
+        .target(name: "SystemdIntegration", dependencies: ["KeyrotCore", "CSystemd", logging], swiftSettings: strict),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // Vocabulary shared by every target: key ids, secrets that redact themselves, durations.
+        .target(name: "KeyrotCore", swiftSettings: strict),
+
+        // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging],
+                path: "Tests/KeyrotTestSupport", swiftSettings: strict),
+
+        .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "IAMClientTests", dependencies: ["IAMClient", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
+        .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig"], swiftSettings: strict),
+        .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", logging], swiftSettings: strict),
+        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// AWSSigV4: filled in by its issue.

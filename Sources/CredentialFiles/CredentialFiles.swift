@@ -1,0 +1,1 @@
+// CredentialFiles: filled in by its issue.

@@ -1,0 +1,1 @@
+// DurableFS: filled in by its issue.

@@ -1,0 +1,1 @@
+// IAMClient: filled in by its issue.

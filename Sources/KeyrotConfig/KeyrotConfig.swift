@@ -1,0 +1,1 @@
+// KeyrotConfig: filled in by its issue.

@@ -1,0 +1,1 @@
+// RotationEngine: filled in by its issue.

@@ -1,0 +1,1 @@
+// SystemdIntegration: filled in by its issue.
