@@ -1,1 +1,0 @@
-// CredentialFiles: filled in by its issue.
