@@ -90,8 +90,8 @@ struct ConfigurationReader {
             return nodes.error(.invalidYAML, at: mark, "not valid YAML: \(problem)\(during); \(fix)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             return nodes.error(.invalidYAML, at: context.mark,
-                               "the key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")) appears twice "
-                                   + "in the same mapping; keep only one")
+                               "the key \(duplicates.map { "`\($0)`" }.joined(separator: ", ")) written here "
+                                   + "appears again later in the same mapping; keep only one")
         default:
             return ConfigurationError(.invalidYAML, configPath: configPath,
                                       message: "not valid YAML (\(yamlError)); \(fix)")
@@ -150,7 +150,7 @@ struct ConfigurationReader {
         case .valid(let url):
             return url
         case .invalid(let problem):
-            throw nodes.error(.invalidValue, at: node.mark, "`\(key): \(text)`: \(problem)")
+            throw nodes.error(.invalidValue, at: node.mark, "`\(key)`: \(problem)")
         }
     }
 

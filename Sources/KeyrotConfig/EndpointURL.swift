@@ -11,11 +11,12 @@ enum EndpointURL {
     static func validate(_ text: String) -> Validation {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               let rawHost = components.host, !rawHost.isEmpty, let url = components.url else {
-            return .invalid("not a URL; write one such as https://iam.amazonaws.com or http://127.0.0.1:5000")
+            return .invalid("`\(text)` is not a URL; write one such as https://iam.amazonaws.com or http://127.0.0.1:5000")
         }
         guard components.user == nil, components.password == nil,
               components.query == nil, components.fragment == nil else {
-            return .invalid("give only scheme, host, port and path (no user, query or fragment)")
+            // The text is not repeated: it may hold a password.
+            return .invalid("give only scheme, host, port and path (no user, password, query or fragment)")
         }
         switch scheme {
         case "https":
@@ -23,10 +24,10 @@ enum EndpointURL {
         case "http" where isLoopback(rawHost):
             return .valid(url)
         case "http":
-            return .invalid("plain http is only allowed for a local emulator on a loopback host "
+            return .invalid("`\(text)` uses plain http, which is only allowed for a local emulator on a loopback host "
                 + "(127.0.0.0/8, ::1, localhost); use https")
         default:
-            return .invalid("the scheme must be https (or http for a loopback emulator)")
+            return .invalid("`\(text)`: the scheme must be https (or http for a loopback emulator)")
         }
     }
 
