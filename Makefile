@@ -43,23 +43,21 @@ build:
 $(BINARY):
 	$(SWIFT) build $(SWIFTFLAGS) --product keyrotd
 
-# The unit names the binary by its path; point it at BINDIR.
-$(GENERATED)/keyrotd.service: systemd/keyrotd.service
-	mkdir -p $(GENERATED)
-	sed -E 's#(^|[ =@!+-])/usr(/local)?/bin/keyrotd#\1$(BINDIR)/keyrotd#g' $< > $@
-
 $(GENERATED)/completions: $(BINARY)
 	mkdir -p $@
 	$(BINARY) --generate-completion-script bash > $@/keyrotd.bash
 	$(BINARY) --generate-completion-script zsh > $@/_keyrotd
 	$(BINARY) --generate-completion-script fish > $@/keyrotd.fish
 
-install: $(BINARY) $(GENERATED)/keyrotd.service $(GENERATED)/completions install-config
+install: $(BINARY) $(GENERATED)/completions install-config
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	$(INSTALL_PROGRAM) $(BINARY) $(DESTDIR)$(BINDIR)/keyrotd
-	$(INSTALL_DATA) $(GENERATED)/keyrotd.service $(DESTDIR)$(UNITDIR)/keyrotd.service
+	# The unit names the binary by its path: point it at BINDIR.
+	sed -E 's#(^|[ =@!+-])/usr(/local)?/bin/keyrotd#\1$(BINDIR)/keyrotd#g' systemd/keyrotd.service \
+		> $(DESTDIR)$(UNITDIR)/keyrotd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/keyrotd.service
 	$(INSTALL_DATA) systemd/keyrotd.sysusers $(DESTDIR)$(SYSUSERSDIR)/keyrotd.conf
 	$(INSTALL_DATA) systemd/keyrotd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/keyrotd.conf
 	$(INSTALL_DATA) systemd/keyrotd.catalog $(DESTDIR)$(CATALOGDIR)/keyrotd.catalog
