@@ -10,10 +10,21 @@ public struct JournalLogHandler: LogHandler {
     public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level = .info
     private let fallback: StderrLogHandler
+    private let sender: @Sendable (JournalEntry) -> Int32
 
     public init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, metadataProvider: metadataProvider, fallback: StderrLogHandler(label: label),
+                  sender: JournalLogHandler.send)
+    }
+
+    /// - Parameters:
+    ///   - fallback: where an entry goes when journald refuses it.
+    ///   - sender: delivers an entry, returning 0 or a negative errno (tests replace `sd_journal_sendv`).
+    init(label: String, metadataProvider: Logger.MetadataProvider?, fallback: StderrLogHandler,
+         sender: @escaping @Sendable (JournalEntry) -> Int32) {
         self.metadataProvider = metadataProvider
-        fallback = StderrLogHandler(label: label)
+        self.fallback = fallback
+        self.sender = sender
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -26,7 +37,7 @@ public struct JournalLogHandler: LogHandler {
         let entry = JournalEntry(
             level: event.level, message: event.message.description, metadata: merged,
             file: event.file, function: event.function, line: event.line, error: event.error)
-        let result = JournalLogHandler.send(entry)
+        let result = sender(entry)
         if result < 0 {
             var note = event
             note.metadata = merged.merging(["journal_errno": "\(-result)"]) { $1 }
