@@ -57,6 +57,16 @@ e2e_sandbox_stop() { "$E2E_SANDBOX" stop; }
 # Runs a command inside the sandbox.
 e2e_exec() { "$E2E_SANDBOX" exec "$@"; }
 
+# Installs the repository's sysusers entry (user keyrotd, group snowplow-keys) and message catalog.
+e2e_install_support() {
+  e2e_exec bash -euc '
+    install -m 0644 "$1/systemd/keyrotd.sysusers" /usr/lib/sysusers.d/keyrotd.conf
+    systemd-sysusers >/dev/null
+    install -D -m 0644 "$1/systemd/keyrotd.catalog" /usr/lib/systemd/catalog/keyrotd.catalog
+    journalctl --update-catalog
+  ' e2e "$E2E_REPO"
+}
+
 # Installs systemd/keyrotd.service with a drop-in for the test: the repository's sysusers entry
 # (user keyrotd, group snowplow-keys) and message catalog, TESTDIR writable and owned by keyrotd,
 # and each further argument as one line of the drop-in's [Service] section (e.g. an ExecStart=
@@ -71,12 +81,9 @@ e2e_install_keyrotd() {
     case "$line" in ExecStart=*) dropin+="ExecStart="$'\n' ;; esac
     dropin+="$line"$'\n'
   done
+  e2e_install_support || return 1
   e2e_exec bash -euc '
     repo=$1 testdir=$2 dropin=$3
-    install -m 0644 "$repo/systemd/keyrotd.sysusers" /usr/lib/sysusers.d/keyrotd.conf
-    systemd-sysusers >/dev/null
-    install -D -m 0644 "$repo/systemd/keyrotd.catalog" /usr/lib/systemd/catalog/keyrotd.catalog
-    journalctl --update-catalog
     install -m 0644 "$repo/systemd/keyrotd.service" /etc/systemd/system/keyrotd.service
     mkdir -p /etc/systemd/system/keyrotd.service.d
     printf "%s" "$dropin" >/etc/systemd/system/keyrotd.service.d/e2e.conf
