@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// The `keyrotd` command tree; each subcommand lives in its own file under Commands/.
+public struct KeyrotCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "keyrotd",
+        abstract: "Rotates an IAM user's access key across the files that hold it.",
+        subcommands: [
+            PolicyCommand.self,
+        ]
+    )
+
+    public init() {}
+}

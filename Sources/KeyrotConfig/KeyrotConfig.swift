@@ -1,1 +1,0 @@
-// KeyrotConfig: filled in by its issue.

@@ -1,1 +1,0 @@
-// SystemdIntegration: filled in by its issue.
