@@ -33,54 +33,35 @@ public enum DaemonSignal: Sendable, Hashable, CaseIterable, CustomStringConverti
     }
 }
 
-/// Delivers the daemon's signals as an `AsyncStream`, through libdispatch signal sources.
+/// Delivers the daemon's signals as an `AsyncStream`.
 ///
-/// The sources are installed in `init`, so create this before sending `READY=1`: from then on a
-/// SIGUSR1 no longer has its default action (terminate). On Linux, libdispatch takes the signal
-/// over itself; do not also set SIG_IGN (that is only needed on Darwin).
-/// Signals that arrive before the stream is read are buffered.
+/// Create it before sending `READY=1`: from then on a SIGUSR1 no longer has its default action
+/// (terminate). The handlers are process-wide `sigaction` handlers that only write the signal's
+/// number to a pipe (async-signal-safe), whichever thread the kernel picks; a reader thread turns
+/// the bytes into events. (libdispatch signal sources were tried first: on Linux a signal that
+/// lands on a thread other than libdispatch's own still took its default action.)
+/// Signals that arrive before the stream is read are buffered. After ``cancel()`` the signals
+/// stay handled but are dropped.
 public final class SignalEvents: Sendable {
     /// The signals, in arrival order. Ends when ``cancel()`` is called.
     public let events: AsyncStream<DaemonSignal>
     private let continuation: AsyncStream<DaemonSignal>.Continuation
-    private let sources: SignalSources
+    private let subscription: Int
 
     public init(_ signals: [DaemonSignal] = DaemonSignal.allCases) {
         let (events, continuation) = AsyncStream.makeStream(of: DaemonSignal.self)
         self.events = events
         self.continuation = continuation
-        let queue = DispatchQueue(label: "keyrotd.signals")
-        sources = SignalSources(signals.map { signal in
-            let source = DispatchSource.makeSignalSource(signal: signal.number, queue: queue)
-            source.setEventHandler {
-                for _ in 0..<max(1, source.data) { continuation.yield(signal) }
-            }
-            source.resume()
-            return source
-        })
+        subscription = SignalRelay.shared.subscribe(signals, continuation)
     }
 
-    /// Stops listening and finishes ``events``. The signals' dispositions stay with libdispatch.
+    /// Stops listening and finishes ``events``.
     public func cancel() {
-        sources.cancelAll()
+        SignalRelay.shared.unsubscribe(subscription)
         continuation.finish()
     }
 
     deinit {
         cancel()
-    }
-}
-
-/// The dispatch sources, which are thread-safe but not marked `Sendable`; they are only ever
-/// resumed in `init` and cancelled.
-private final class SignalSources: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ sources: [any DispatchSourceSignal]) {
-        self.sources = sources
-    }
-
-    func cancelAll() {
-        for source in sources { source.cancel() }
     }
 }
