@@ -24,7 +24,7 @@ public enum DurableFS {
         original.close()
 
         let temp = try TempFile.create(beside: path)
-        do {
+        do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
             if fchown(temp.file.raw, info.st_uid, info.st_gid) != 0 {
                 throw DurableFSError.fromErrno(errno, call: "fchown to \(info.st_uid):\(info.st_gid)", path: temp.path)
@@ -48,7 +48,7 @@ public enum DurableFS {
     /// file, fsync, rename over `path`, fsync of the directory.
     public static func writePrivate(_ path: String, bytes: [UInt8]) throws(DurableFSError) {
         let temp = try TempFile.create(beside: path)
-        do {
+        do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
             if fchmod(temp.file.raw, 0o600) != 0 { throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path) }
             try temp.file.sync()
