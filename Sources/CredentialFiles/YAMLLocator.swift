@@ -112,6 +112,10 @@ enum YAMLLocator {
             throw CredentialFileError(code: .aliasOrAnchor, path: path, line: keyLine,
                                       message: "\(name) is an alias (*name); write the value itself here")
         }
+        if hasProperty(before: start, after: keyStart, in: bytes) {
+            throw CredentialFileError(code: .aliasOrAnchor, path: path, line: valueMark.line,
+                                      message: "\(name) carries an anchor or tag (&name / !tag) or a comment before its value; write the value right after the key")
+        }
         if start < bytes.count, bytes[start] != UInt8(ascii: "&"), bytes[start] != UInt8(ascii: "!") {
             try ValueScreen.check(scalar.string, key: name, line: valueMark.line, path: path)
         }
@@ -132,6 +136,16 @@ enum YAMLLocator {
             throw CredentialFileError(code: .unsupportedValue, path: path, line: valueMark.line,
                                       message: "\(name) uses escapes keyrotd does not rewrite; write it as a plain or simply quoted string")
         }
+    }
+
+    /// Whether something other than blanks and line breaks sits between the key's `:` and the value
+    /// starting at `start` (an anchor or tag that libyaml folded into the value's position).
+    private static func hasProperty(before start: Int, after keyStart: Int, in bytes: [UInt8]) -> Bool {
+        var index = start - 1
+        while index > keyStart, LineScanner.isBlank(bytes[index]) || bytes[index] == UInt8(ascii: "\n") || bytes[index] == UInt8(ascii: "\r") {
+            index -= 1
+        }
+        return index > keyStart && bytes[index] != UInt8(ascii: ":")
     }
 
     /// Checks that `new` parses to `old`'s document with only the scalars starting at the positions
