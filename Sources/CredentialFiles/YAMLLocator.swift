@@ -79,7 +79,7 @@ enum YAMLLocator {
             throw CredentialFileError(code: .ambiguous, path: path, line: found[1].key.mark?.line,
                                       message: "\(name) appears \(found.count) times in one mapping; keep one")
         }
-        let inFlow = mapping.style == .flow
+        let inFlow = isFlow(mapping, bytes: bytes, positions: positions)
         switch (ids.first, secrets.first) {
         case (nil, nil):
             return nil
@@ -136,6 +136,13 @@ enum YAMLLocator {
             throw CredentialFileError(code: .unsupportedValue, path: path, line: valueMark.line,
                                       message: "\(name) uses escapes keyrotd does not rewrite; write it as a plain or simply quoted string")
         }
+    }
+
+    /// Whether `mapping` is written in flow style (`{...}`); Yams reports the style of every
+    /// mapping as `.any`, so the text at its start decides.
+    private static func isFlow(_ mapping: Node.Mapping, bytes: [UInt8], positions: YAMLPositions) -> Bool {
+        guard let mark = mapping.mark, let start = positions.offset(line: mark.line, column: mark.column), start < bytes.count else { return false }
+        return bytes[start] == UInt8(ascii: "{")
     }
 
     /// Whether something other than blanks and line breaks sits between the key's `:` and the value

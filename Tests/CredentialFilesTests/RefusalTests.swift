@@ -20,7 +20,7 @@ struct RefusalTests {
         ("aws:\n  access_key_id: DEFAULT\n  secret_access_key: DEFAULT\n", .specialValue, 2),
         ("aws:\n  access_key_id: AKIAIOSFODNN7EXAMPLE\n  secret_access_key: \(secret)\n---\nother: 1\n", .multiDocument, 5),
         ("aws:\n  access_key_id: [a, b]\n  secret_access_key: \(secret)\n", .unsupportedValue, 2),
-        ("aws:\n  access_key_id: AKIAIOSFODNN7EXAMPLE\n  secret_access_key: \(secret)\n  access_key_id: X\n", .ambiguous, nil),
+        ("aws:\n  access_key_id: AKIAIOSFODNN7EXAMPLE\n  secret_access_key: \(secret)\n  access_key_id: X\n", .unparsable, nil),
         ("aws:\n\taccess_key_id: AKIAIOSFODNN7EXAMPLE\n", .unparsable, 2),
     ] as [(String, CredentialFileError.Code, Int?)])
     func yamlRefusals(text: String, code: CredentialFileError.Code, line: Int?) {

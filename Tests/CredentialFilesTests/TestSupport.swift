@@ -22,7 +22,7 @@ struct TemporaryDirectory {
 
 enum Fixtures {
     static let directory: String = {
-        Bundle.module.resourceURL!.appendingPathComponent("Resources/snowplow").path
+        Bundle.module.bundleURL.appendingPathComponent("Resources/snowplow").path
     }()
 
     static func bytes(_ name: String) throws -> [UInt8] {

@@ -118,7 +118,7 @@ struct PrivateWriteAndLockTests {
         let lockPath = "\(directory.path)/keyrotd.lock"
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
-        holder.arguments = ["-c", "exec flock \"$0\" sh -c 'echo $PPID > \"$0\"; exec sleep 30' \"$0\"", lockPath]
+        holder.arguments = ["-c", "exec 9>>\"$0\"; flock 9; echo $$ > \"$0\"; exec sleep 30", lockPath]
         try holder.run()
         defer { holder.terminate(); holder.waitUntilExit() }
         var error: DurableFSError?
