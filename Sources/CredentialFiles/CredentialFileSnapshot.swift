@@ -1,7 +1,8 @@
 import DurableFS
 
 /// What a file held when it was read: its bytes, their digest (for compare-and-swap) and the pairs.
-public struct CredentialFileSnapshot: Sendable, CustomStringConvertible {
+/// Its description and mirror leave out the bytes, which hold the secret.
+public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomReflectable {
     public let spec: CredentialFileSpec
     public let bytes: [UInt8]
     public let digest: FileDigest
@@ -18,4 +19,8 @@ public struct CredentialFileSnapshot: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["spec": spec, "digest": digest, "pairs": pairs], displayStyle: .struct)
+    }
 }

@@ -71,7 +71,7 @@ enum EnvFileLocator {
             var cursor = start + 1
             var text: [UInt8] = []
             while cursor < line.end, bytes[cursor] != quote {
-                if bytes[cursor] == UInt8(ascii: "\\"), cursor + 1 < line.end {
+                if bytes[cursor] == UInt8(ascii: "\\"), cursor + 1 < line.end, Self.shellEscapable.contains(bytes[cursor + 1]) {
                     cursor += 1
                 } else if bytes[cursor] == UInt8(ascii: "$") {
                     throw CredentialFileError(code: .substitution, path: path, line: line.number,
@@ -95,6 +95,9 @@ enum EnvFileLocator {
         }
         return FoundValue(range: start..<end, style: .plain, line: line.number, text: text)
     }
+
+    /// The characters a backslash escapes inside shell double quotes.
+    private static let shellEscapable: Set<UInt8> = [UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: "$"), UInt8(ascii: "`")]
 
     private static func isNameByte(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))

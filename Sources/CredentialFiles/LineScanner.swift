@@ -21,13 +21,6 @@ enum LineScanner {
         return lines
     }
 
-    /// The 1-based line number of byte `offset`.
-    static func lineNumber(of offset: Int, in bytes: [UInt8]) -> Int {
-        var line = 1
-        for index in 0..<min(offset, bytes.count) where bytes[index] == UInt8(ascii: "\n") { line += 1 }
-        return line
-    }
-
     static func text(_ bytes: [UInt8], _ range: Range<Int>) -> String {
         String(decoding: bytes[range], as: UTF8.self)
     }

@@ -3,7 +3,7 @@
 struct YAMLPositions {
     private let bytes: [UInt8]
     /// Byte offset of the first byte of each line; index 0 is line 1.
-    private(set) var lineStarts: [Int] = []
+    private var lineStarts: [Int] = []
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes

@@ -71,6 +71,10 @@ struct RefusalTests {
         #expect(error?.description.contains(Self.secret) == false)
         #expect(String(describing: file).contains(Self.secret) == false)
         #expect(String(describing: file.pairs).contains(Self.secret) == false)
+        var dumped = ""
+        dump(file, to: &dumped)
+        #expect(dumped.contains(Self.secret) == false)
+        #expect(dumped.contains("AKIAOTHERKEY00000000"))
     }
 
     @Test("pairs holding other keys are left alone")
