@@ -170,7 +170,11 @@ enum YAMLLocator {
     private static func same(_ old: Node, _ new: Node, replaced: [Int: String], positions: YAMLPositions) -> Bool {
         switch (old, new) {
         case let (.scalar(a), .scalar(b)):
-            if let expected = replacement(for: a, in: replaced, positions: positions) { return b.string == expected && a.style == b.style }
+            if let expected = replacement(for: a, in: replaced, positions: positions) {
+                // A new plain value must still read as a string (not a number, bool or null).
+                return b.string == expected && a.style == b.style
+                    && (b.style != .plain || Resolver.default.resolveTag(of: .scalar(b)) == Tag.Name.str)
+            }
             return a.string == b.string && a.style == b.style && a.tag == b.tag
         case let (.mapping(a), .mapping(b)):
             guard a.count == b.count else { return false }

@@ -136,4 +136,13 @@ struct PositionTests {
         #expect(error?.code == .verificationFailed)
         #expect(error?.description.contains("a: b") == false)
     }
+
+    @Test("a new plain YAML value that would read as a number, bool or null is refused", arguments: ["12345", "true", "~"])
+    func typedPlainValueRefused(value: String) throws {
+        let file = try snapshot("aws:\n  access_key_id: OLD\n  secret_access_key: old\n", .yaml)
+        let error = credentialError {
+            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("OLD"), with: credentials(value, "new"))
+        }
+        #expect(error?.code == .verificationFailed)
+    }
 }
