@@ -1,0 +1,26 @@
+import DurableFS
+
+/// What a file held when it was read: its bytes, their digest (for compare-and-swap) and the pairs.
+/// Its description and mirror leave out the bytes, which hold the secret.
+public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomReflectable {
+    public let spec: CredentialFileSpec
+    public let bytes: [UInt8]
+    public let digest: FileDigest
+    public let pairs: [LocatedCredentialPair]
+    /// Where each pair's two values sit in `bytes`, in the order of `pairs`.
+    let slots: [FoundPair]
+
+    init(spec: CredentialFileSpec, bytes: [UInt8], slots: [FoundPair]) {
+        self.spec = spec
+        self.bytes = bytes
+        self.digest = FileDigest(of: bytes)
+        self.slots = slots
+        self.pairs = slots.map(\.located)
+    }
+
+    public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: ["spec": spec, "digest": digest, "pairs": pairs], displayStyle: .struct)
+    }
+}
