@@ -109,7 +109,7 @@ extension RotationMachine {
     mutating func orphanDeleted(_ result: ActionResult, remaining: [AccessKeyID], error: RotationError?, at now: Date) -> RotationStep {
         guard let id = remaining.first else { return deleteOrphans([], error: error, at: now) }
         if case .failed(let failure) = result, failure.code != .noSuchEntity {
-            return finish(.interrupted(phase: record.phase, RotationError.iam("DeleteAccessKey \(id) (a key created for an interrupted rotation)", failure)))
+            return scheduleRetry(RotationError.iam("DeleteAccessKey \(id) (a key created for an interrupted rotation)", failure), at: now)
         }
         emit(.keyDeleted(id, reason: .orphan))
         return deleteOrphans(Array(remaining.dropFirst()), error: error, at: now)

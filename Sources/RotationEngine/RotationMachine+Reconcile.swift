@@ -17,6 +17,7 @@ extension RotationMachine {
         switch purpose {
         case .recovery: return reconcile(readError: readError, at: now)
         case .readBack: return checkReadBack(readError: readError, at: now)
+        case .beforeRestore: return restore(from: 0, readError: readError, at: now)
         case .afterRestore: return checkRestored(readError: readError, at: now)
         }
     }
@@ -39,7 +40,7 @@ extension RotationMachine {
             if let readError { return beginRollback(readError, at: now) }
             return continueSwitch(at: now)
         case .rollingBack:
-            return restore(from: 0, at: now)
+            return restore(from: 0, readError: readError, at: now)
         case .overlapping, .deactivated:
             if let readError { return scheduleRetry(readError, at: now) }
             guard let new = record.newCredentials else { return abandonBrokenRecord() }
@@ -58,9 +59,7 @@ extension RotationMachine {
             let error = RotationError.iam("ListAccessKeys", portError(result))
             switch purpose {
             case .preflight: return finish(.failed(error))
-            case .resolveCreate(let createError): return finish(.interrupted(phase: record.phase, createError ?? error))
-            case .recoverCreated: return finish(.interrupted(phase: record.phase, error))
-            case .recoverRetirement: return scheduleRetry(error, at: now)
+            case .resolveCreate, .recoverCreated, .recoverRetirement: return scheduleRetry(error, at: now)
             }
         }
         switch purpose {
@@ -110,7 +109,7 @@ extension RotationMachine {
             if let id = record.newKeyID { emit(.filesSwitched(newKeyID: id, files: policy.files)) }
             return waitForOverlap(at: now)
         case .rollbackRecorded:
-            return restore(from: 0, at: now)
+            return readAllFiles(.beforeRestore)
         case .deactivated:
             if let id = record.oldKeyID { emit(.keyDeactivated(id)) }
             return waitForGrace(at: now)

@@ -17,20 +17,26 @@ extension RotationMachine {
         return RotationError(RotationError.Code(rawValue: last.code) ?? .inconsistent, last.message)
     }
 
-    mutating func restore(from start: Int, at now: Date) -> RotationStep {
-        guard let index = record.files.indices.first(where: { $0 >= start && record.files[$0].backup != nil }),
-              let backup = record.files[index].backup else {
+    /// Restores, from its backup, each file that does not hold exactly the old pair (every
+    /// backed-up file when the files could not be read).
+    mutating func restore(from start: Int, readError: RotationError?, at now: Date) -> RotationStep {
+        guard let old = record.oldCredentials else { return abandonBrokenRecord() }
+        let pending = record.files.indices.first { index in
+            index >= start && record.files[index].backup != nil
+                && (readError != nil || snapshots[record.files[index].path]?.holdsOnly(old) != true)
+        }
+        guard let index = pending, let backup = record.files[index].backup else {
             return record.files.contains(where: { $0.backup != nil }) ? readAllFiles(.afterRestore) : deleteNewKey(at: now)
         }
-        stage = .restoring(index: index)
+        stage = .restoring(index: index, readError: readError)
         return step(.restoreFile(path: record.files[index].path, backup: backup))
     }
 
-    mutating func restored(_ result: ActionResult, index: Int, at now: Date) -> RotationStep {
+    mutating func restored(_ result: ActionResult, index: Int, readError: RotationError?, at now: Date) -> RotationStep {
         if case .failed(let error) = result {
             return scheduleRetry(RotationError.file("restoring", record.files[index].path, error), at: now)
         }
-        return restore(from: index + 1, at: now)
+        return restore(from: index + 1, readError: readError, at: now)
     }
 
     mutating func checkRestored(readError: RotationError?, at now: Date) -> RotationStep {

@@ -23,7 +23,7 @@ extension RotationMachine {
         case deactivating
         case waitingForGrace
         case deletingOldKey
-        case restoring(index: Int)
+        case restoring(index: Int, readError: RotationError?)
         case deletingNewKey
         case removingBackups(index: Int, then: Completion)
         case waitingToRetry
@@ -35,6 +35,8 @@ extension RotationMachine {
         case recovery
         /// After writing: does every file hold the new pair?
         case readBack
+        /// Before restoring: which files hold something other than the old pair?
+        case beforeRestore
         /// After restoring: does any file still hold the new key?
         case afterRestore
     }

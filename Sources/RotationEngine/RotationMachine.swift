@@ -82,8 +82,8 @@ public struct RotationMachine: Sendable {
             return deleteOldKey()
         case .deletingOldKey:
             return oldKeyDeleted(result, at: now)
-        case .restoring(let index):
-            return restored(result, index: index, at: now)
+        case .restoring(let index, let readError):
+            return restored(result, index: index, readError: readError, at: now)
         case .deletingNewKey:
             return newKeyDeleted(result, at: now)
         case .removingBackups(let index, let then):

@@ -58,11 +58,10 @@ public final class FakeCrashSwitch: Sendable {
             if armed.timing == .beforeEffect { state.killed = true; throw Killed() }
             return armed.timing
         }
-        let value = try body()
-        if timing == .afterEffect {
-            state.withLock { $0.killed = true }
-            throw Killed()
-        }
-        return value
+        guard timing == .afterEffect else { return try body() }
+        // The operation happens (or fails) as usual, but its caller never learns how it went.
+        _ = try? body()
+        state.withLock { $0.killed = true }
+        throw Killed()
     }
 }
