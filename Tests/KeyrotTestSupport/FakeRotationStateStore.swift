@@ -7,7 +7,6 @@ import Synchronization
 public final class FakeRotationStateStore: RotationStateStore {
     struct State {
         var data: Data?
-        var saves = 0
         /// (saves to let through first, error), in order.
         var failures: [(successes: Int, error: RotationPortError)] = []
     }
@@ -29,7 +28,6 @@ public final class FakeRotationStateStore: RotationStateStore {
 
     /// The stored JSON, as the state file would hold it.
     public var storedData: Data? { state.withLock { $0.data } }
-    public var saveCount: Int { state.withLock { $0.saves } }
 
     public var record: RotationRecord? {
         get throws { try storedData.map(RotationRecord.decoded(from:)) }
@@ -52,7 +50,6 @@ public final class FakeRotationStateStore: RotationStateStore {
                     state.failures[0].successes -= 1
                 }
                 state.data = data
-                state.saves += 1
             }
         }
     }

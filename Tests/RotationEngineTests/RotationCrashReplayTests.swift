@@ -12,15 +12,24 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case verifyFails
     /// The first two deletes of the old key fail: retried.
     case deleteRetried
+    /// The new key never works: ends rolled back after propagation_timeout.
+    case propagationNeverComes
+    /// Writing the second file always fails: ends rolled back, every file restored.
+    case writeFails
 
     var testDescription: String { rawValue }
 
     func makeWorld() -> FakeWorld {
-        let world = FakeWorld(propagationDelay: 3, flakyChecksAfterFirstSuccess: self == .completes ? 2 : 0)
+        let world = FakeWorld(
+            propagationDelay: self == .propagationNeverComes ? .infinity : 3,
+            flakyChecksAfterFirstSuccess: self == .completes ? 2 : 0
+        )
         switch self {
         case .completes: break
         case .verifyFails: world.verifier.inject(RotationPortError(.failed, "exit status 2"), times: 1_000)
         case .deleteRetried: world.iam.inject(.error(RotationPortError(.unreachable, "ServiceUnavailable")), into: .delete, times: 2)
+        case .propagationNeverComes: break
+        case .writeFails: world.files.inject(RotationPortError(.failed, "No space left on device"), into: .rewrite, path: world.policy.files[1], times: 1_000)
         }
         return world
     }
@@ -53,7 +62,7 @@ struct RotationCrashReplayTests {
             }
             let problems = world.settledProblems()
             #expect(problems.isEmpty, "\(context): \(problems)")
-            if scenario == .verifyFails {
+            if scenario == .verifyFails || scenario == .propagationNeverComes || scenario == .writeFails {
                 #expect(world.files.pairs(in: world.policy.files[0]) == [world.originalKey], "\(context)")
             }
         }

@@ -50,6 +50,7 @@ struct RotationFailureTests {
         world.verifier.inject(RotationPortError(.failed, "exit status 1"))
         let outcome = await world.driver().run(.rotate(force: true))
         #expect(outcome.errorCode == .verifyFailed)
+        #expect(world.verifier.runs == 1)
         #expect(world.iam.keys.map(\.id) == [world.originalKey.accessKeyID])
         #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
     }

@@ -37,6 +37,21 @@ struct RotationPreflightTests {
         #expect(world.iam.writes.isEmpty)
     }
 
+    @Test("a missing file: refused before any IAM call, naming the file")
+    func missingFile() async throws {
+        let world = FakeWorld()
+        let missing = world.policy.files[1]
+        world.files.remove(missing)
+        let outcome = await world.driver().run(.rotate(force: true))
+        guard case .refused(let error) = outcome else {
+            Issue.record("expected refused, got \(outcome)")
+            return
+        }
+        #expect(error.code == .fileFailed)
+        #expect(error.message.contains(missing))
+        #expect(world.iam.calls(.list) == 0)
+    }
+
     @Test("a second Active key no file uses: refused, nothing changed")
     func unknownActiveKeyRefused() async throws {
         let world = FakeWorld()
