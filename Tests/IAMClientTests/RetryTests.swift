@@ -35,7 +35,7 @@ import Testing
         #expect(identity.arn == "arn:aws:iam::1:user/u")
         #expect(log.all.count == 3)
         // Full jitter with random 0.5: 0.5 × 2 s, then 0.5 × 4 s.
-        #expect(time.sleeps == [.seconds(1), .seconds(2)])
+        #expect(milliseconds(time.sleeps) == [1000, 2000])
         let dates = log.all.compactMap { $0.header("X-Amz-Date") }
         #expect(Set(dates).count == 3, "every attempt is signed anew")
         #expect(Set(log.all.compactMap { $0.header("Authorization") }).count == 3)
@@ -72,7 +72,7 @@ import Testing
         }
         #expect(error?.code == .unreachable)
         // Sleeps of 2 s, 4 s (6 s elapsed); the next one (8 s) would pass the 10 s deadline.
-        #expect(time.sleeps == [.seconds(2), .seconds(4)])
+        #expect(milliseconds(time.sleeps) == [2000, 4000])
         #expect(error?.attempts == 3)
         #expect(error?.isTemporary == true)
         #expect(error?.description.contains("after 3 attempts") == true)
@@ -193,8 +193,12 @@ import Testing
     @Test func fullJitterStaysUnderTheCappedExponential() {
         let policy = RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(20))
         #expect(policy.delay(afterAttempt: 1, random: 0.999) < .seconds(1))
-        #expect(policy.delay(afterAttempt: 3, random: 0.5) == .seconds(2))
-        #expect(policy.delay(afterAttempt: 10, random: 0.5) == .seconds(10))
+        #expect(milliseconds([policy.delay(afterAttempt: 3, random: 0.5)]) == [2000])
+        #expect(milliseconds([policy.delay(afterAttempt: 10, random: 0.5)]) == [10000])
         #expect(policy.delay(afterAttempt: 2, random: 0) == .zero)
+    }
+
+    private func milliseconds(_ durations: [Duration]) -> [Double] {
+        durations.map { ($0 / .milliseconds(1)).rounded() }
     }
 }
