@@ -32,7 +32,7 @@ public actor MotoServer {
         try await SharedMoto.instance.server()
     }
 
-    /// Whether a moto_server can be started here (`moto_server` on PATH, or `python3 -m moto.server`).
+    /// Whether moto's server can be started here (a `python3` on PATH that imports `moto.server`).
     public static var isInstalled: Bool { launchCommand() != nil }
 
     /// Tests that need moto use `.enabled(if: MotoServer.shouldRun)`: moto installed, or CI=true
@@ -58,7 +58,8 @@ public actor MotoServer {
         try await Self.createUser(name: name, policy: policy, client: client(), signedWith: adminCredentials)
     }
 
-    /// Stops the child (also done automatically when the test process exits).
+    /// Stops the child (also done automatically when the test process exits): ending the watchdog
+    /// shell makes the kernel kill moto.
     public func shutdown() {
         if process.isRunning { process.terminate() }
     }
@@ -76,16 +77,16 @@ public actor MotoServer {
 
     static func start() async throws -> MotoServer {
         guard let command = launchCommand() else {
-            throw MotoError(message: "moto_server is not installed (neither `moto_server` nor `python3 -m moto.server` works); install it with `pip install 'moto[server]'`")
+            throw MotoError(message: "moto_server is not installed (no python3 on PATH can import moto.server); install it with `pip install 'moto[server]'`")
         }
         let port = try LoopbackSocket.freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // Watchdog: start moto, then stop it by its pid when the test process (our pid) is gone.
+        // Watchdog: start moto, then kill it by its pid when the test process (our pid) is gone.
         let script = #"""
             "$@" & moto=$!
             while kill -0 "$PARENT_PID" 2>/dev/null && kill -0 "$moto" 2>/dev/null; do sleep 1; done
-            kill "$moto" 2>/dev/null
+            kill -9 "$moto" 2>/dev/null
             """#
         process.arguments = ["-c", script, "moto-watchdog"] + command + ["-H", "127.0.0.1", "-p", String(port)]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AWS_") }
@@ -112,12 +113,18 @@ public actor MotoServer {
         }
     }
 
-    private static func launchCommand() -> [String]? {
+    /// Starts moto's server module in a python3 that can import it. The interpreter asks the kernel
+    /// to SIGKILL it when its parent (the watchdog shell) ends, so no moto outlives a test run
+    /// (moto_server does not reliably exit on SIGTERM).
+    private static let serverScript = """
+        import ctypes, signal, sys
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+        from moto.server import main
+        main(sys.argv[1:])
+        """
+
+    private static let cachedLaunchCommand: [String]? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            let candidate = "\(directory)/moto_server"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return [candidate] }
-        }
         for directory in path.split(separator: ":") {
             let python = "\(directory)/python3"
             guard FileManager.default.isExecutableFile(atPath: python) else { continue }
@@ -128,10 +135,12 @@ public actor MotoServer {
             probe.standardError = FileHandle.nullDevice
             guard (try? probe.run()) != nil else { return nil }
             probe.waitUntilExit()
-            return probe.terminationStatus == 0 ? [python, "-m", "moto.server"] : nil
+            return probe.terminationStatus == 0 ? [python, "-c", serverScript] : nil
         }
         return nil
-    }
+    }()
+
+    private static func launchCommand() -> [String]? { cachedLaunchCommand }
 
     private static func waitUntilAnswering(_ url: URL, process: Process, log: URL) async throws {
         let transport = AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil))
