@@ -1,1 +1,0 @@
-// AWSSigV4: filled in by its issue.

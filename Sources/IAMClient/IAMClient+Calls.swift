@@ -1,0 +1,73 @@
+import Foundation
+import KeyrotCore
+
+/// The typed IAM and STS calls keyrotd makes.
+extension IAMClient {
+    /// Every access key of `userName` (nil: the user owning `credentials`), following pagination.
+    public func listAccessKeys(userName: String?, credentials: Credentials) async throws -> [AccessKeyMetadata] {
+        var keys: [AccessKeyMetadata] = []
+        var marker: String?
+        repeat {
+            var parameters = Self.optional("UserName", userName)
+            parameters += Self.optional("Marker", marker)
+            let root = try await perform("ListAccessKeys", service: .iam, parameters: parameters, credentials: credentials)
+            guard let page = ResponseParsers.accessKeys(root) else { throw invalid("ListAccessKeys", root) }
+            keys += page
+            let result = root.first("ListAccessKeysResult")
+            marker = result?.text(of: "IsTruncated") == "true" ? result?.text(of: "Marker") : nil
+        } while marker != nil
+        return keys
+    }
+
+    /// Creates a key. Never retried after the request may have reached IAM: on an ambiguous failure
+    /// it throws ``IAMTransportError`` with code `.ambiguous`, and the caller must list keys.
+    public func createAccessKey(userName: String?, credentials: Credentials) async throws -> CreatedAccessKey {
+        let root = try await perform("CreateAccessKey", service: .iam, parameters: Self.optional("UserName", userName),
+                                     credentials: credentials, idempotent: false)
+        guard let created = ResponseParsers.createdKey(root) else { throw invalid("CreateAccessKey", root) }
+        return created
+    }
+
+    public func updateAccessKey(_ id: AccessKeyID, status: AccessKeyStatus, userName: String?, credentials: Credentials) async throws {
+        _ = try await perform("UpdateAccessKey", service: .iam,
+                              parameters: [("AccessKeyId", id.rawValue), ("Status", status.rawValue)] + Self.optional("UserName", userName),
+                              credentials: credentials)
+    }
+
+    public func deleteAccessKey(_ id: AccessKeyID, userName: String?, credentials: Credentials) async throws {
+        _ = try await perform("DeleteAccessKey", service: .iam,
+                              parameters: [("AccessKeyId", id.rawValue)] + Self.optional("UserName", userName),
+                              credentials: credentials)
+    }
+
+    public func getAccessKeyLastUsed(_ id: AccessKeyID, credentials: Credentials) async throws -> AccessKeyLastUsed {
+        let root = try await perform("GetAccessKeyLastUsed", service: .iam, parameters: [("AccessKeyId", id.rawValue)],
+                                     credentials: credentials)
+        guard let lastUsed = ResponseParsers.lastUsed(root) else { throw invalid("GetAccessKeyLastUsed", root) }
+        return lastUsed
+    }
+
+    /// `userName` nil: the user owning `credentials`.
+    public func getUser(userName: String?, credentials: Credentials) async throws -> IAMUser {
+        let root = try await perform("GetUser", service: .iam, parameters: Self.optional("UserName", userName), credentials: credentials)
+        guard let user = ResponseParsers.user(root) else { throw invalid("GetUser", root) }
+        return user
+    }
+
+    /// STS `GetCallerIdentity`: needs no permission, so it proves only that the key works.
+    public func getCallerIdentity(credentials: Credentials) async throws -> CallerIdentity {
+        let root = try await perform("GetCallerIdentity", service: .sts, credentials: credentials)
+        guard let identity = ResponseParsers.callerIdentity(root) else { throw invalid("GetCallerIdentity", root) }
+        return identity
+    }
+
+    private static func optional(_ name: String, _ value: String?) -> [(name: String, value: String)] {
+        value.map { [(name, $0)] } ?? []
+    }
+
+    private func invalid(_ action: String, _ root: ResponseElement) -> IAMTransportError {
+        IAMTransportError(code: .invalidResponse, action: action, endpoint: action == "GetCallerIdentity"
+                            ? endpoints.sts.url.absoluteString : endpoints.iam.url.absoluteString,
+                          detail: "the <\(root.name)> answer lacks required elements")
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// The AWS partitions keyrotd can talk to.
+public enum AWSPartition: String, Sendable, Hashable, CaseIterable {
+    case aws
+    case awsCN = "aws-cn"
+    case awsUSGov = "aws-us-gov"
+
+    /// IAM is a global service: one endpoint per partition, always signed with the partition's home region.
+    var iamEndpoint: (url: String, signingRegion: String) {
+        switch self {
+        case .aws: ("https://iam.amazonaws.com", "us-east-1")
+        case .awsCN: ("https://iam.cn-north-1.amazonaws.com.cn", "cn-north-1")
+        case .awsUSGov: ("https://iam.us-gov.amazonaws.com", "us-gov-west-1")
+        }
+    }
+
+    var dnsSuffix: String {
+        self == .awsCN ? "amazonaws.com.cn" : "amazonaws.com"
+    }
+}
+
+/// The IAM and STS endpoints one client uses.
+public struct IAMEndpoints: Sendable, Hashable {
+    public let iam: ServiceEndpoint
+    public let sts: ServiceEndpoint
+
+    public init(iam: ServiceEndpoint, sts: ServiceEndpoint) {
+        self.iam = iam
+        self.sts = sts
+    }
+
+    /// The real AWS endpoints: IAM's global endpoint of `partition` (signed with its home region,
+    /// whatever `region` is) and the regional STS endpoint `https://sts.{region}.{suffix}`.
+    public static func aws(partition: AWSPartition = .aws, region: String) throws -> IAMEndpoints {
+        let iam = partition.iamEndpoint
+        return IAMEndpoints(
+            iam: try ServiceEndpoint(url: try url(iam.url), signingRegion: iam.signingRegion, signingService: "iam"),
+            sts: try ServiceEndpoint(url: try url("https://sts.\(region).\(partition.dnsSuffix)"), signingRegion: region, signingService: "sts"))
+    }
+
+    /// One emulator (e.g. moto_server) serving both IAM and STS at `url`; moto routes by the credential scope.
+    public static func emulator(url: URL, region: String = "us-east-1") throws -> IAMEndpoints {
+        IAMEndpoints(
+            iam: try ServiceEndpoint(url: url, signingRegion: region, signingService: "iam"),
+            sts: try ServiceEndpoint(url: url, signingRegion: region, signingService: "sts"))
+    }
+
+    private static func url(_ text: String) throws -> URL {
+        guard let url = URL(string: text) else { throw EndpointError(code: .invalidURL, endpoint: text) }
+        return url
+    }
+}

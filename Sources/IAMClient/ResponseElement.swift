@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A parsed XML element: name (without namespace prefix), text and children.
+///
+/// Responses are small (bounded by the transport), so a tree is simpler than streaming, and lets
+/// every lookup go by element name, never by position.
+public struct ResponseElement: Sendable, Hashable {
+    public let name: String
+    public let text: String
+    public let children: [ResponseElement]
+
+    /// The first direct child called `name`.
+    public func child(_ name: String) -> ResponseElement? {
+        children.first { $0.name == name }
+    }
+
+    /// The first element called `name` at any depth (depth-first, document order), self included.
+    public func first(_ name: String) -> ResponseElement? {
+        if self.name == name { return self }
+        for child in children {
+            if let found = child.first(name) { return found }
+        }
+        return nil
+    }
+
+    /// Follows a path of direct children, e.g. `["ListAccessKeysResult", "AccessKeyMetadata"]`.
+    public func path(_ names: [String]) -> ResponseElement? {
+        var current = self
+        for name in names {
+            guard let next = current.child(name) else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The trimmed text of a direct child.
+    public func text(of name: String) -> String? {
+        child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Parses `bytes`; nil when they are not well-formed XML.
+    public static func parse(_ bytes: [UInt8]) -> ResponseElement? {
+        let builder = TreeBuilder()
+        let parser = XMLParser(data: Data(bytes))
+        parser.shouldProcessNamespaces = true
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = builder
+        guard parser.parse() else { return nil }
+        return builder.root
+    }
+}
+
+/// Collects XMLParser events into ``ResponseElement``s.
+private final class TreeBuilder: NSObject, XMLParserDelegate {
+    private struct Open {
+        let name: String
+        var text = ""
+        var children: [ResponseElement] = []
+    }
+
+    private var stack: [Open] = []
+    private(set) var root: ResponseElement?
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName: String?, attributes: [String: String] = [:]) {
+        stack.append(Open(name: elementName))
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        guard !stack.isEmpty else { return }
+        stack[stack.count - 1].text += string
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        guard let open = stack.popLast() else { return }
+        let element = ResponseElement(name: open.name, text: open.text, children: open.children)
+        if stack.isEmpty {
+            root = element
+        } else {
+            stack[stack.count - 1].children.append(element)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import KeyrotCore
+
+/// Turns success bodies into typed results, by element name. Each parser returns nil when a
+/// required element is missing, which the client reports as an invalid response.
+enum ResponseParsers {
+    static func accessKeys(_ root: ResponseElement) -> [AccessKeyMetadata]? {
+        guard let list = root.first("AccessKeyMetadata") else { return nil }
+        var keys: [AccessKeyMetadata] = []
+        for member in list.children where member.name == "member" {
+            guard let id = member.text(of: "AccessKeyId"), let status = member.text(of: "Status").flatMap(AccessKeyStatus.init),
+                  let createDate = member.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse),
+                  let userName = member.text(of: "UserName")
+            else { return nil }
+            keys.append(AccessKeyMetadata(id: AccessKeyID(id), status: status, createDate: createDate, userName: userName))
+        }
+        return keys
+    }
+
+    static func createdKey(_ root: ResponseElement) -> CreatedAccessKey? {
+        guard let key = root.first("AccessKey"), let id = key.text(of: "AccessKeyId"),
+              let secret = key.text(of: "SecretAccessKey"), !secret.isEmpty,
+              let status = key.text(of: "Status").flatMap(AccessKeyStatus.init), let userName = key.text(of: "UserName")
+        else { return nil }
+        return CreatedAccessKey(
+            credentials: Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: Secret(secret)),
+            createDate: key.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse), status: status, userName: userName)
+    }
+
+    static func lastUsed(_ root: ResponseElement) -> AccessKeyLastUsed? {
+        guard let used = root.first("AccessKeyLastUsed") else { return nil }
+        let date = used.text(of: "LastUsedDate").flatMap { $0.isEmpty ? nil : ISO8601Timestamp.parse($0) }
+        return AccessKeyLastUsed(lastUsedDate: date, serviceName: used.text(of: "ServiceName") ?? "N/A",
+                                 region: used.text(of: "Region") ?? "N/A")
+    }
+
+    static func user(_ root: ResponseElement) -> IAMUser? {
+        guard let user = root.first("User"), let name = user.text(of: "UserName"), let id = user.text(of: "UserId"),
+              let arn = user.text(of: "Arn"), let created = user.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse)
+        else { return nil }
+        return IAMUser(userName: name, userID: id, arn: arn, createDate: created)
+    }
+
+    static func callerIdentity(_ root: ResponseElement) -> CallerIdentity? {
+        guard let result = root.first("GetCallerIdentityResult"), let account = result.text(of: "Account"),
+              let arn = result.text(of: "Arn"), let userID = result.text(of: "UserId")
+        else { return nil }
+        return CallerIdentity(account: account, arn: arn, userID: userID)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import KeyrotCore
+
+public enum AccessKeyStatus: String, Sendable, Hashable, Codable {
+    case active = "Active"
+    case inactive = "Inactive"
+}
+
+/// One entry of ListAccessKeys.
+public struct AccessKeyMetadata: Sendable, Hashable {
+    public let keyID: AccessKeyID
+    public let status: AccessKeyStatus
+    public let createdAt: Date
+
+    public init(keyID: AccessKeyID, status: AccessKeyStatus, createdAt: Date) {
+        self.keyID = keyID
+        self.status = status
+        self.createdAt = createdAt
+    }
+}
+
+/// GetAccessKeyLastUsed: `date` is nil when the key was never used.
+public struct AccessKeyLastUse: Sendable, Hashable {
+    public let date: Date?
+    public let serviceName: String
+    public let region: String
+
+    public init(date: Date?, serviceName: String, region: String) {
+        self.date = date
+        self.serviceName = serviceName
+        self.region = region
+    }
+}
+
+/// STS GetCallerIdentity.
+public struct CallerIdentity: Sendable, Hashable {
+    public let account: String
+    public let arn: String
+
+    public init(account: String, arn: String) {
+        self.account = account
+        self.arn = arn
+    }
+
+    /// Whether the ARN names the IAM user `user` (any path).
+    public func isUser(_ user: String) -> Bool {
+        arn.contains(":user/") && (arn.hasSuffix(":user/\(user)") || arn.hasSuffix("/\(user)"))
+    }
+}
+
+/// Opaque version of a file's content, used for compare-and-swap.
+public struct FileVersion: Sendable, Hashable, Codable {
+    public let token: String
+
+    public init(_ token: String) {
+        self.token = token
+    }
+}
+
+/// What a credential file holds right now.
+public struct CredentialFileSnapshot: Sendable, Hashable {
+    public let path: String
+    /// Every pair found in the file (usually one).
+    public let pairs: [Credentials]
+    public let version: FileVersion
+
+    public init(path: String, pairs: [Credentials], version: FileVersion) {
+        self.path = path
+        self.pairs = pairs
+        self.version = version
+    }
+
+    /// Whether every pair in the file is exactly `credentials` (and there is at least one).
+    public func holdsOnly(_ credentials: Credentials) -> Bool {
+        !pairs.isEmpty && pairs.allSatisfy {
+            $0.accessKeyID == credentials.accessKeyID && $0.secretAccessKey == credentials.secretAccessKey
+        }
+    }
+}
+
+/// Where the rewriter keeps a file's pre-rotation bytes. Persisted in the record.
+public struct FileBackupReference: Sendable, Hashable, Codable {
+    /// The backup's location (a path in the state directory for the real adapter).
+    public let location: String
+    /// Digest of the backed-up bytes.
+    public let digest: String
+
+    public init(location: String, digest: String) {
+        self.location = location
+        self.digest = digest
+    }
+}
+
+/// A port failure, classified as far as the engine needs it.
+public struct RotationPortError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable, Codable {
+        /// The key (or user) does not exist: a delete of it is done.
+        case noSuchEntity
+        /// IAM refused the action; the message names the action.
+        case accessDenied
+        /// The service could not be reached (nothing was sent, or no answer).
+        case unreachable
+        /// Anything else.
+        case failed
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,1 +1,0 @@
-// RotationEngine: filled in by its issue.

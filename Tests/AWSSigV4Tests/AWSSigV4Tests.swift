@@ -1,1 +1,0 @@
-// AWSSigV4Tests

@@ -1,0 +1,99 @@
+import Foundation
+import IAMClient
+import KeyrotCore
+import KeyrotTestSupport
+import Testing
+
+/// The real AsyncHTTPClient transport against a scripted loopback server: retries, timeouts,
+/// dropped connections and oversized answers.
+@Suite struct LoopbackTransportTests {
+    static let identityBody = #"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>AIDA</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"#
+    static let throttlingBody = #"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
+
+    func client(for server: LoopbackHTTPServer, policy: RetryPolicy = RetryPolicy(baseDelay: .milliseconds(10), requestTimeout: .seconds(5)),
+                maxResponseBytes: Int = AsyncHTTPClientTransport.defaultMaxResponseBytes) throws -> IAMClient {
+        IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
+                  transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil), maxResponseBytes: maxResponseBytes),
+                  retryPolicy: policy)
+    }
+
+    @Test func serverErrorThenThrottlingThenSuccess() async throws {
+        let server = try LoopbackHTTPServer(replies: [
+            .respond(status: 500, body: "oops"),
+            .respond(status: 400, headers: ["Content-Type": "text/xml"], body: Self.throttlingBody),
+            .respond(status: 200, body: Self.identityBody),
+        ])
+        defer { server.shutdown() }
+        let identity = try await client(for: server).getCallerIdentity(credentials: Fixtures.credentials)
+        #expect(identity.account == "1")
+        let requests = server.receivedRequests
+        #expect(requests.count == 3)
+        #expect(requests.allSatisfy { $0.requestLine == "POST / HTTP/1.1" && $0.body == "Action=GetCallerIdentity&Version=2011-06-15" })
+        #expect(requests.allSatisfy { $0.header("host") == "127.0.0.1:\(server.port)" })
+        #expect(requests.allSatisfy { $0.header("content-type") == "application/x-www-form-urlencoded; charset=utf-8" })
+    }
+
+    @Test func serverThatNeverAnswersTimesOut() async throws {
+        let server = try LoopbackHTTPServer(replies: [.neverAnswer])
+        defer { server.shutdown() }
+        let policy = RetryPolicy(maxAttempts: 2, deadline: .seconds(10), baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .timedOut)
+        #expect(error?.attempts == 2)
+        #expect(error?.isTemporary == true)
+        #expect(server.receivedRequests.count == 2)
+    }
+
+    @Test func createAccessKeyOnATimeoutIsAmbiguousAndSentOnce() async throws {
+        let server = try LoopbackHTTPServer(replies: [.neverAnswer])
+        defer { server.shutdown() }
+        let policy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client(for: server, policy: policy).createAccessKey(userName: "u", credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .ambiguous)
+        #expect(server.receivedRequests.count == 1)
+    }
+
+    @Test func closedConnectionIsRetriedThenSucceeds() async throws {
+        let server = try LoopbackHTTPServer(replies: [.closeConnection, .respond(status: 200, body: Self.identityBody)])
+        defer { server.shutdown() }
+        _ = try await client(for: server).getCallerIdentity(credentials: Fixtures.credentials)
+        #expect(server.receivedRequests.count == 2)
+    }
+
+    @Test func createAccessKeyOnAClosedConnectionIsAmbiguous() async throws {
+        let server = try LoopbackHTTPServer(replies: [.closeConnection])
+        defer { server.shutdown() }
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client(for: server).createAccessKey(userName: "u", credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .ambiguous)
+        #expect(server.receivedRequests.count == 1)
+    }
+
+    @Test func oversizedResponseIsRefused() async throws {
+        let server = try LoopbackHTTPServer(replies: [.respond(status: 200, body: String(repeating: "x", count: 4096))])
+        defer { server.shutdown() }
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client(for: server, maxResponseBytes: 1024).getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .responseTooLarge)
+    }
+
+    @Test func nothingListeningIsUnreachable() async throws {
+        let server = try LoopbackHTTPServer(replies: [.closeConnection])
+        let url = server.url
+        server.shutdown()
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), requestTimeout: .seconds(3)))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .unreachable)
+        #expect(error?.isTemporary == true)
+    }
+}

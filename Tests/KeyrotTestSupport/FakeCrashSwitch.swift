@@ -1,0 +1,67 @@
+import Synchronization
+
+/// Simulates a process kill for the in-memory fakes: every port operation of a `FakeWorld`
+/// passes through `operate`, which numbers it and, at the armed operation, "kills" the world:
+/// from then on every operation (and every sleep) throws, so nothing more becomes durable.
+public final class FakeCrashSwitch: Sendable {
+    /// Where the kill lands relative to the armed operation.
+    public enum Timing: Sendable, Hashable, CaseIterable {
+        /// The operation never takes effect (killed just before it).
+        case beforeEffect
+        /// The operation takes effect, but its caller never sees the result.
+        case afterEffect
+    }
+
+    public struct Killed: Error, Sendable, CustomStringConvertible {
+        public var description: String { "simulated crash" }
+    }
+
+    struct State {
+        var count = 0
+        var armed: (index: Int, timing: Timing)?
+        var killed = false
+        var log: [String] = []
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Kill the world at operation `index` (0-based, counted from now).
+    public func arm(at index: Int, _ timing: Timing) {
+        state.withLock { $0.armed = ($0.count + index, timing); $0.killed = false }
+    }
+
+    /// A new process: nothing armed, the world alive again.
+    public func revive() {
+        state.withLock { $0.armed = nil; $0.killed = false }
+    }
+
+    public var isKilled: Bool { state.withLock { $0.killed } }
+    /// Operations performed so far (including the killed one).
+    public var operationCount: Int { state.withLock { $0.count } }
+    /// Every operation's name, in order.
+    public var log: [String] { state.withLock { $0.log } }
+
+    public func checkAlive() throws {
+        if isKilled { throw Killed() }
+    }
+
+    /// Performs `body` as operation `name` unless the world is (or gets) killed.
+    public func operate<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        let timing: Timing? = try state.withLock { state in
+            if state.killed { throw Killed() }
+            let index = state.count
+            state.count += 1
+            state.log.append(name)
+            guard let armed = state.armed, armed.index == index else { return nil }
+            if armed.timing == .beforeEffect { state.killed = true; throw Killed() }
+            return armed.timing
+        }
+        guard timing == .afterEffect else { return try body() }
+        // The operation happens (or fails) as usual, but its caller never learns how it went.
+        _ = try? body()
+        state.withLock { $0.killed = true }
+        throw Killed()
+    }
+}
