@@ -13,5 +13,10 @@ public struct FileDigest: Sendable, Hashable, CustomStringConvertible {
         }.joined()
     }
 
+    /// A digest recorded earlier (e.g. a backup's, in the rotation record).
+    public init(hex: String) {
+        self.hex = hex
+    }
+
     public var description: String { "sha256:\(hex)" }
 }

@@ -1,11 +1,7 @@
 import Foundation
+import KeyrotCore
 
-/// The AWS partitions keyrotd can talk to.
-public enum AWSPartition: String, Sendable, Hashable, CaseIterable {
-    case aws
-    case awsCN = "aws-cn"
-    case awsUSGov = "aws-us-gov"
-
+extension AWSPartition {
     /// IAM is a global service: one endpoint per partition, always signed with the partition's home region.
     var iamEndpoint: (url: String, signingRegion: String) {
         switch self {
@@ -37,6 +33,15 @@ public struct IAMEndpoints: Sendable, Hashable {
         return IAMEndpoints(
             iam: try ServiceEndpoint(url: try url(iam.url), signingRegion: iam.signingRegion, signingService: "iam"),
             sts: try ServiceEndpoint(url: try url("https://sts.\(region).\(partition.dnsSuffix)"), signingRegion: region, signingService: "sts"))
+    }
+
+    /// The real endpoints of `partition` and `region`, where `iamURL` / `stsURL`, when given, replace
+    /// the URL only (an emulator, a VPC endpoint): the SigV4 scope stays the one of the endpoint replaced.
+    public static func configured(partition: AWSPartition, region: String, iamURL: URL?, stsURL: URL?) throws -> IAMEndpoints {
+        let real = try aws(partition: partition, region: region)
+        return IAMEndpoints(
+            iam: try iamURL.map { try ServiceEndpoint(url: $0, signingRegion: real.iam.signingRegion, signingService: "iam") } ?? real.iam,
+            sts: try stsURL.map { try ServiceEndpoint(url: $0, signingRegion: real.sts.signingRegion, signingService: "sts") } ?? real.sts)
     }
 
     /// One emulator (e.g. moto_server) serving both IAM and STS at `url`; moto routes by the credential scope.

@@ -1,5 +1,6 @@
 import CredentialFiles
 import Foundation
+import KeyrotCore
 import Yams
 
 /// Turns the text of keyrotd.yml into a ``KeyrotConfiguration``: the schema, defaults and checks.

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 
 /// An IAM identity policy document, as printed by `keyrotd policy` and pasted into the IAM console.
 public struct IAMPolicyDocument: Sendable, Hashable, Codable {

@@ -1,5 +1,6 @@
 import CredentialFiles
 import Foundation
+import KeyrotCore
 
 /// The validated contents of keyrotd.yml, with every default applied.
 ///

@@ -101,7 +101,7 @@ public enum RotationEvent: Sendable, Hashable {
     }
 
     /// "2026-11-29 14:05 UTC".
-    static func stamp(_ date: Date) -> String {
+    public static func stamp(_ date: Date) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)

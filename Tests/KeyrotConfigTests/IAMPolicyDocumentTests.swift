@@ -1,5 +1,6 @@
 import Foundation
 import KeyrotConfig
+import KeyrotCore
 import Testing
 
 @Suite("The least-privilege policy keyrotd prints")

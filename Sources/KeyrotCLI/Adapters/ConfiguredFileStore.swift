@@ -1,0 +1,59 @@
+import CredentialFiles
+import DurableFS
+import Foundation
+import KeyrotCore
+import RotationEngine
+
+/// The engine's `CredentialFileStore` over the format-preserving rewriter, for the configured
+/// files. Backups live in `<state directory>/backups`, one 0600 copy per file.
+struct ConfiguredFileStore: CredentialFileStore {
+    let specs: [String: CredentialFileSpec]
+    let backupDirectory: String
+
+    init(files: [CredentialFileSpec], stateDirectory: String) {
+        specs = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        backupDirectory = stateDirectory + "/backups"
+    }
+
+    func read(path: String) async throws -> RotationEngine.CredentialFileSnapshot {
+        let snapshot = try CredentialFiles.read(try spec(path))
+        return RotationEngine.CredentialFileSnapshot(
+            path: path,
+            pairs: snapshot.pairs.map { Credentials(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey) },
+            version: FileVersion(snapshot.digest.hex))
+    }
+
+    func backUp(path: String) async throws -> FileBackupReference {
+        try FileManager.default.createDirectory(atPath: backupDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        let snapshot = try CredentialFiles.read(try spec(path))
+        let backup = try CredentialFiles.backup(snapshot, into: backupDirectory)
+        return FileBackupReference(location: backup.backupPath, digest: backup.digest.hex)
+    }
+
+    func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws {
+        let current = try CredentialFiles.read(try spec(path))
+        guard current.digest.hex == expected.token else {
+            throw RotationPortError(.failed, "\(path) changed since it was read (someone edited it during the rotation); not overwritten")
+        }
+        let rewritten = try CredentialFiles.rewrite(current, replacing: old.accessKeyID, with: new)
+        try CredentialFiles.write(rewritten, over: current)
+    }
+
+    func restore(path: String, from backup: FileBackupReference) async throws {
+        try CredentialFiles.restore(FileBackup(originalPath: path, backupPath: backup.location, digest: FileDigest(hex: backup.digest)))
+    }
+
+    func removeBackup(_ backup: FileBackupReference) async throws {
+        guard unlink(backup.location) == 0 || errno == ENOENT else {
+            throw RotationPortError(.failed, "cannot remove the backup \(backup.location) (errno \(errno))")
+        }
+    }
+
+    private func spec(_ path: String) throws -> CredentialFileSpec {
+        guard let spec = specs[path] else {
+            throw RotationPortError(.failed, "\(path) is not a configured file")
+        }
+        return spec
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+
+/// Hooks for the fault and crash campaign (Tests/faults), active in debug builds only.
+///
+/// Around every port call the adapters pass a named point, `before:<operation>` and
+/// `after:<operation>`, counted per name. With `KEYROTD_DEBUG_TRACE_POINTS=FILE` each point is
+/// appended to FILE as `NAME#k` (the k-th time it was reached); with `KEYROTD_DEBUG_KILL_AT=NAME#k`
+/// (or just NAME, for the first time) the process SIGKILLs itself there. Release builds compile
+/// the hooks to nothing.
+enum CrashPoints {
+    #if DEBUG
+    private static let traceFile = ProcessInfo.processInfo.environment["KEYROTD_DEBUG_TRACE_POINTS"]
+    private static let killAt: String? = {
+        guard let value = ProcessInfo.processInfo.environment["KEYROTD_DEBUG_KILL_AT"], !value.isEmpty else { return nil }
+        return value.contains("#") ? value : value + "#1"
+    }()
+    private static let counts = Mutex([String: Int]())
+    #endif
+
+    /// Whether any hook is set (the adapters are only wrapped then).
+    static var isEnabled: Bool {
+        #if DEBUG
+        traceFile != nil || killAt != nil
+        #else
+        false
+        #endif
+    }
+
+    static func reached(_ name: String) {
+        #if DEBUG
+        let occurrence = counts.withLock { counts in
+            counts[name, default: 0] += 1
+            return counts[name, default: 0]
+        }
+        let point = "\(name)#\(occurrence)"
+        if let traceFile, let handle = FileHandle(forWritingAtPath: traceFile) ?? create(traceFile) {
+            handle.seekToEndOfFile()
+            handle.write(Data((point + "\n").utf8))
+            try? handle.close()
+        }
+        if point == killAt {
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+    }
+
+    /// Runs `work` between the `before:` and `after:` points of `operation`.
+    static func around<T>(_ operation: String, _ work: () async throws -> T) async throws -> T {
+        reached("before:\(operation)")
+        let result = try await work()
+        reached("after:\(operation)")
+        return result
+    }
+
+    #if DEBUG
+    private static func create(_ path: String) -> FileHandle? {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return FileHandle(forWritingAtPath: path)
+    }
+    #endif
+}

@@ -1,0 +1,62 @@
+import Foundation
+import IAMClient
+import KeyrotCore
+import RotationEngine
+
+/// The engine's `AccessKeyService` over keyrotd's own IAM/STS client.
+///
+/// AWS answers keep their full, operator-facing description (call, code, what to do); they are
+/// classified only as far as the engine needs: missing entity, denied, unreachable, other.
+struct IAMKeyService: AccessKeyService {
+    let client: IAMClient
+
+    func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [RotationEngine.AccessKeyMetadata] {
+        try await classified {
+            try await client.listAccessKeys(userName: user, credentials: signer).map {
+                RotationEngine.AccessKeyMetadata(keyID: $0.id, status: $0.status == .active ? .active : .inactive, createdAt: $0.createDate)
+            }
+        }
+    }
+
+    func createAccessKey(user: String, signedWith signer: Credentials) async throws -> Credentials {
+        try await classified { try await client.createAccessKey(userName: user, credentials: signer).credentials }
+    }
+
+    func updateAccessKey(user: String, keyID: AccessKeyID, status: RotationEngine.AccessKeyStatus, signedWith signer: Credentials) async throws {
+        try await classified {
+            try await client.updateAccessKey(keyID, status: status == .active ? .active : .inactive, userName: user, credentials: signer)
+        }
+    }
+
+    func deleteAccessKey(user: String, keyID: AccessKeyID, signedWith signer: Credentials) async throws {
+        try await classified { try await client.deleteAccessKey(keyID, userName: user, credentials: signer) }
+    }
+
+    func accessKeyLastUsed(keyID: AccessKeyID, signedWith signer: Credentials) async throws -> AccessKeyLastUse {
+        try await classified {
+            let use = try await client.getAccessKeyLastUsed(keyID, credentials: signer)
+            return AccessKeyLastUse(date: use.lastUsedDate, serviceName: use.serviceName, region: use.region)
+        }
+    }
+
+    func callerIdentity(signedWith signer: Credentials) async throws -> RotationEngine.CallerIdentity {
+        try await classified {
+            let identity = try await client.getCallerIdentity(credentials: signer)
+            return RotationEngine.CallerIdentity(account: identity.account, arn: identity.arn)
+        }
+    }
+
+    private func classified<T>(_ call: () async throws -> T) async throws -> T {
+        do {
+            return try await call()
+        } catch let error as AWSError {
+            switch error.code {
+            case "NoSuchEntity": throw RotationPortError(.noSuchEntity, error.description)
+            case "AccessDenied": throw RotationPortError(.accessDenied, error.description)
+            default: throw RotationPortError(.failed, error.description)
+            }
+        } catch let error as IAMTransportError {
+            throw RotationPortError(error.isTemporary ? .unreachable : .failed, error.description)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import DurableFS
+import Foundation
+import IAMClient
+import KeyrotConfig
+import KeyrotCore
+import Logging
+import RotationEngine
+
+/// Everything one keyrotd process rotates with, built from the configuration: the state
+/// directory (created 0700 and locked), the IAM client and the engine's driver over the real ports.
+struct RotationRuntime: Sendable {
+    let configuration: KeyrotConfiguration
+    let lock: StateDirectoryLock
+    let client: IAMClient
+    let driver: RotationDriver
+
+    /// - Parameter status: receives the one-line status of each step (STATUS= or stdout).
+    init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void) throws {
+        let stateDirectory = configuration.stateDirectory
+        try Self.prepareStateDirectory(stateDirectory)
+        lock = try StateDirectoryLock.acquire(directory: stateDirectory)
+        self.configuration = configuration
+        client = try Self.client(for: configuration, logger: logger)
+
+        var keys: any AccessKeyService = IAMKeyService(client: client)
+        var files: any CredentialFileStore = ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory)
+        var store: any RotationStateStore = StateFileStore(stateDirectory: stateDirectory)
+        if CrashPoints.isEnabled {
+            keys = CrashPointKeyService(wrapped: keys)
+            files = CrashPointFileStore(wrapped: files)
+            store = CrashPointStateStore(wrapped: store)
+        }
+        let verifier: any RotationVerifier = configuration.verifyCommand.map {
+            VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger)
+        } ?? NoVerifyCommand()
+        driver = RotationDriver(
+            policy: Self.policy(for: configuration),
+            clock: SystemRotationClock(),
+            keys: keys, files: files, store: store, verifier: verifier,
+            events: JournalEventSink(user: configuration.user, logger: logger, status: status),
+            logger: logger)
+    }
+
+    static func client(for configuration: KeyrotConfiguration, logger: Logger) throws -> IAMClient {
+        let endpoints = try IAMEndpoints.configured(
+            partition: configuration.aws.partition, region: configuration.aws.region,
+            iamURL: configuration.aws.iamEndpoint, stsURL: configuration.aws.stsEndpoint)
+        return IAMClient(endpoints: endpoints, logger: logger)
+    }
+
+    static func policy(for configuration: KeyrotConfiguration) -> RotationPolicy {
+        RotationPolicy(
+            user: configuration.user,
+            files: configuration.files.map(\.path),
+            maxAge: configuration.maxAge.timeInterval,
+            overlap: configuration.overlap.timeInterval,
+            grace: configuration.grace.timeInterval,
+            propagationTimeout: configuration.propagationTimeout.timeInterval,
+            deleteUnknownActiveKeys: configuration.deleteUnknownActiveKeys,
+            hasVerifyCommand: configuration.verifyCommand != nil)
+    }
+
+    /// The state directory holds secrets while a rotation runs: it is created 0700, and an
+    /// existing one that others can read is refused rather than silently used.
+    static func prepareStateDirectory(_ path: String) throws {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+                throw CLIError("cannot create the state directory \(path) (\(String(cString: strerror(errno)))); create it (mode 0700) or set state_dir")
+            }
+            return
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw CLIError("the state directory \(path) is not a directory; fix state_dir")
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw CLIError("the state directory \(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); it holds secrets during a rotation: chmod 0700 \(path)")
+        }
+    }
+}
+
+/// No `verify_command` configured: the files' read-back and the key checks are the verification.
+struct NoVerifyCommand: RotationVerifier {
+    func verify() async throws {}
+}
+
+extension Duration {
+    var timeInterval: TimeInterval {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
