@@ -1,6 +1,7 @@
 import CredentialFiles
 import Foundation
 import KeyrotConfig
+import KeyrotCore
 import Testing
 
 @Suite("Defaults and accepted values")

@@ -1,6 +1,7 @@
 import CredentialFiles
 import Foundation
 import KeyrotConfig
+import KeyrotCore
 import Testing
 
 @Suite("The annotated example etc/keyrotd/keyrotd.yml")

@@ -6,7 +6,12 @@ public struct KeyrotCommand: AsyncParsableCommand {
         commandName: "keyrotd",
         abstract: "Rotates an IAM user's access key across the files that hold it.",
         subcommands: [
+            RunCommand.self,
+            RotateCommand.self,
+            CheckCommand.self,
+            StatusCommand.self,
             PolicyCommand.self,
+            RotateNowCommand.self,
         ]
     )
 

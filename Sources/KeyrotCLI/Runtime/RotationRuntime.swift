@@ -14,8 +14,11 @@ struct RotationRuntime: Sendable {
     let client: IAMClient
     let driver: RotationDriver
 
-    /// - Parameter status: receives the one-line status of each step (STATUS= or stdout).
-    init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void) throws {
+    /// - Parameters:
+    ///   - status: receives the one-line status of each step (STATUS= or stdout).
+    ///   - clock: wraps the system clock (the daemon watches for the first long wait).
+    init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
+         clock: (any RotationClock) -> any RotationClock = { $0 }) throws {
         let stateDirectory = configuration.stateDirectory
         try Self.prepareStateDirectory(stateDirectory)
         lock = try StateDirectoryLock.acquire(directory: stateDirectory)
@@ -35,7 +38,7 @@ struct RotationRuntime: Sendable {
         } ?? NoVerifyCommand()
         driver = RotationDriver(
             policy: Self.policy(for: configuration),
-            clock: SystemRotationClock(),
+            clock: clock(SystemRotationClock()),
             keys: keys, files: files, store: store, verifier: verifier,
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
             logger: logger)

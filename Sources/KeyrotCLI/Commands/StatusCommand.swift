@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import KeyrotConfig
+import KeyrotCore
+import RotationEngine
+
+/// `keyrotd status`: the persisted state, without calling AWS.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the persisted rotation state (phase, key ids, dates, next rotation) without calling AWS."
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() async throws {
+        let configuration = try options.loadConfiguration()
+        let record: RotationRecord?
+        do {
+            record = try await StateFileStore(stateDirectory: configuration.stateDirectory).load()
+        } catch {
+            FileHandle.standardError.write(Data("keyrotd: cannot read the state in \(configuration.stateDirectory): \(error)\n".utf8))
+            throw ExitCode(ExitStatus.failure)
+        }
+        let report = StatusReport(user: configuration.user, record: record,
+                                  lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
+                                  overlap: configuration.overlap.timeInterval, grace: configuration.grace.timeInterval)
+        print(json ? report.json() : report.text())
+    }
+}
+
+/// The state as `keyrotd status` shows it. Built from the record without its secrets.
+struct StatusReport: Encodable {
+    var user: String
+    var phase: String
+    var currentKeyID: String?
+    var oldKeyID: String?
+    var newKeyID: String?
+    var intentAt: Date?
+    var newKeyCreatedAt: Date?
+    var switchedAt: Date?
+    var overlapEndsAt: Date?
+    var deactivatedAt: Date?
+    var graceEndsAt: Date?
+    var nextAttemptAt: Date?
+    var lastError: String?
+    var lastCompletedAt: Date?
+    var lastRun: LastRunRecord?
+    var nextRotation: Date?
+
+    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, overlap: TimeInterval, grace: TimeInterval) {
+        self.user = user
+        phase = record?.phase.rawValue ?? RotationPhase.idle.rawValue
+        currentKeyID = record?.currentKeyID?.rawValue
+        oldKeyID = record?.oldKeyID?.rawValue
+        newKeyID = record?.newKeyID?.rawValue
+        intentAt = record?.intentAt
+        newKeyCreatedAt = record?.createdAt
+        switchedAt = record?.switchedAt
+        overlapEndsAt = record?.switchedAt.map { $0.addingTimeInterval(overlap) }
+        deactivatedAt = record?.deactivatedAt
+        graceEndsAt = record?.deactivatedAt.map { $0.addingTimeInterval(grace) }
+        nextAttemptAt = record?.nextAttemptAt
+        lastError = record?.lastError.map { "\($0.code): \($0.message)" }
+        lastCompletedAt = record?.lastCompletedAt
+        self.lastRun = lastRun
+        nextRotation = lastRun?.result == "idle" ? lastRun?.nextDue : nil
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
+    }
+
+    func text() -> String {
+        var lines = ["user: \(user)", "phase: \(phase)"]
+        func add(_ label: String, _ value: String?) { if let value { lines.append("\(label): \(value)") } }
+        func add(_ label: String, _ date: Date?) { add(label, date.map(RotationEvent.stamp)) }
+        add("current key", currentKeyID)
+        add("old key", oldKeyID)
+        add("new key", newKeyID)
+        add("rotation started", intentAt)
+        add("new key created", newKeyCreatedAt)
+        add("files switched", switchedAt)
+        add("old key stays active until", overlapEndsAt)
+        add("old key deactivated", deactivatedAt)
+        add("old key deleted after", graceEndsAt)
+        add("next attempt", nextAttemptAt)
+        add("last error", lastError)
+        add("last rotation completed", lastCompletedAt)
+        add("last run", lastRun.map { "\(RotationEvent.stamp($0.finishedAt)): \($0.message)" })
+        add("next rotation", nextRotation)
+        return lines.joined(separator: "\n")
+    }
+}
