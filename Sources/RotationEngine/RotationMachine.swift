@@ -53,8 +53,8 @@ public struct RotationMachine: Sendable {
             return keysListed(result, purpose: purpose, at: now)
         case .saving(let next):
             return saved(result, then: next, at: now)
-        case .deletingSecondKeys(let remaining):
-            return secondKeyDeleted(result, remaining: remaining, at: now)
+        case .deletingSecondKeys(let remaining, let keyAge):
+            return secondKeyDeleted(result, remaining: remaining, keyAge: keyAge, at: now)
         case .creatingKey:
             return keyCreated(result, at: now)
         case .deletingUnsavedKey(let error):
