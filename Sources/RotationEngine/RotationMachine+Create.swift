@@ -4,27 +4,21 @@ import KeyrotCore
 // Preflight, the recorded intent, CreateAccessKey and the resolution of a failed or interrupted create.
 extension RotationMachine {
     mutating func preflight(at now: Date) -> RotationStep {
-        let missing = policy.files.filter { snapshots[$0]?.pairs.isEmpty != false }
-        let ids = Set(policy.files.flatMap { snapshots[$0]?.pairs.map(\.accessKeyID) ?? [] })
-        let secrets = Set(policy.files.flatMap { snapshots[$0]?.pairs.map(\.secretAccessKey) ?? [] })
-        guard missing.isEmpty, ids.count == 1, secrets.count == 1,
-              let first = policy.files.first, let old = snapshots[first]?.pairs.first else {
-            emit(.filesOutOfSync(holdings()))
-            let detail = ids.count == 1 && missing.isEmpty
-                ? "the files hold \(ids.first?.rawValue ?? "?") with different secrets"
-                : RotationEvent.filesOutOfSync(holdings()).message
-            return finish(.refused(RotationError(.filesDisagree, "\(detail); make every file hold the same working pair, then run again")))
+        switch policy.agreedCredentials(in: snapshots) {
+        case .failure(let error):
+            emit(.filesOutOfSync(policy.holdings(in: snapshots)))
+            return finish(.refused(error))
+        case .success(let old):
+            stage = .listingKeys(.preflight(old))
+            return step(.listKeys(signedWith: old))
         }
-        stage = .listingKeys(.preflight(old))
-        return step(.listKeys(signedWith: old))
     }
 
     mutating func preflightKeysListed(_ keys: [AccessKeyMetadata], old: Credentials, at now: Date) -> RotationStep {
-        guard let current = keys.first(where: { $0.keyID == old.accessKeyID }) else {
-            return finish(.refused(RotationError(.keyNotUsable, "the files hold \(old.accessKeyID), which is not an access key of user \(policy.user); check `user:` and the files")))
-        }
-        guard current.status == .active else {
-            return finish(.refused(RotationError(.keyNotUsable, "the files hold \(old.accessKeyID), which is Inactive; activate it or put an Active key of \(policy.user) in the files")))
+        let current: AccessKeyMetadata
+        switch policy.currentKey(old.accessKeyID, in: keys) {
+        case .failure(let error): return finish(.refused(error))
+        case .success(let key): current = key
         }
         let nextDue = policy.nextDueDate(keyCreatedAt: current.createdAt)
         switch request {
@@ -33,10 +27,10 @@ extension RotationMachine {
         case .rotate(let force):
             if !force, now < nextDue { return finish(.idle(nextDue: nextDue)) }
         }
-        let others = keys.filter { $0.keyID != old.accessKeyID }
-        if let unknown = others.first(where: { $0.status == .active }), !policy.deleteUnknownActiveKeys {
-            return finish(.refused(RotationError(.unknownActiveKey, "user \(policy.user) has a second Active key \(unknown.keyID) that no configured file uses; something else may depend on it. Add its file to the configuration, delete it, or set delete_unknown_active_keys: true")))
+        if let problem = policy.unknownActiveKeyProblem(besides: old.accessKeyID, in: keys) {
+            return finish(.refused(problem))
         }
+        let others = keys.filter { $0.keyID != old.accessKeyID }
         record.oldKeyID = old.accessKeyID
         record.oldSecret = PersistedSecret(old.secretAccessKey)
         return deleteSecondKeys(others, keyAge: now.timeIntervalSince(current.createdAt), at: now)
@@ -46,17 +40,17 @@ extension RotationMachine {
         guard let next = remaining.first, let old = record.oldCredentials else {
             return recordIntent(keyAge: keyAge, at: now)
         }
-        stage = .deletingSecondKeys(remaining: remaining)
+        stage = .deletingSecondKeys(remaining: remaining, keyAge: keyAge)
         return step(.deleteKey(next.keyID, signedWith: old))
     }
 
-    mutating func secondKeyDeleted(_ result: ActionResult, remaining: [AccessKeyMetadata], at now: Date) -> RotationStep {
-        guard let key = remaining.first else { return recordIntent(keyAge: nil, at: now) }
+    mutating func secondKeyDeleted(_ result: ActionResult, remaining: [AccessKeyMetadata], keyAge: TimeInterval?, at now: Date) -> RotationStep {
+        guard let key = remaining.first else { return recordIntent(keyAge: keyAge, at: now) }
         if case .failed(let error) = result, error.code != .noSuchEntity {
             return finish(.failed(RotationError.iam("DeleteAccessKey \(key.keyID)", error)))
         }
         emit(.keyDeleted(key.keyID, reason: key.status == .active ? .unknownActiveKey : .inactiveSecondKey))
-        return deleteSecondKeys(Array(remaining.dropFirst()), keyAge: nil, at: now)
+        return deleteSecondKeys(Array(remaining.dropFirst()), keyAge: keyAge, at: now)
     }
 
     mutating func recordIntent(keyAge: TimeInterval?, at now: Date) -> RotationStep {

@@ -137,13 +137,7 @@ extension RotationMachine {
 
     /// Which key ids each configured file holds, from the last read.
     func holdings() -> [FileKeyHolding] {
-        policy.files.map { FileKeyHolding(path: $0, keyIDs: snapshots[$0].map { uniqueIDs($0.pairs) } ?? []) }
-    }
-
-    func uniqueIDs(_ pairs: [Credentials]) -> [AccessKeyID] {
-        var seen: [AccessKeyID] = []
-        for pair in pairs where !seen.contains(pair.accessKeyID) { seen.append(pair.accessKeyID) }
-        return seen
+        policy.holdings(in: snapshots)
     }
 
     func portError(_ result: ActionResult) -> RotationPortError {

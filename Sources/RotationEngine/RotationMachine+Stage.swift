@@ -8,7 +8,7 @@ extension RotationMachine {
         case readingFiles(FileReadPurpose)
         case listingKeys(KeyListPurpose)
         case saving(AfterSave)
-        case deletingSecondKeys(remaining: [AccessKeyMetadata])
+        case deletingSecondKeys(remaining: [AccessKeyMetadata], keyAge: TimeInterval?)
         case creatingKey
         /// Saving the new secret failed: the key is deleted at once.
         case deletingUnsavedKey(RotationError)

@@ -9,7 +9,8 @@ import KeyrotCore
 /// machine rebuilt from the last saved record after a crash reconciles (`start`) and carries on.
 public struct RotationMachine: Sendable {
     public let policy: RotationPolicy
-    /// The record as last handed to a `.save` action (or loaded).
+    /// The durable record as the machine sees it: what was loaded, plus the changes that the next
+    /// `.save` action will make durable.
     public internal(set) var record: RotationRecord
     let request: RotationRequest
     var stage: Stage = .notStarted
@@ -37,6 +38,10 @@ public struct RotationMachine: Sendable {
         if record.phase != .idle, record.user != policy.user {
             return finish(.failed(RotationError(.inconsistent, "the state directory holds a rotation of user \(record.user), but the configuration names \(policy.user); finish it with the old configuration or remove the state file")))
         }
+        let recordedFiles = record.files.map(\.path)
+        if [.writing, .verifying, .rollingBack].contains(record.phase), Set(recordedFiles) != Set(policy.files) {
+            return finish(.failed(RotationError(.inconsistent, "the configured files changed while a rotation was writing them (recorded: \(recordedFiles.joined(separator: ", "))); put the previous `files:` back until the rotation has finished")))
+        }
         record.user = policy.user
         if record.phase != .idle { emit(.resumed(phase: record.phase)) }
         return readAllFiles(.recovery)
@@ -53,8 +58,8 @@ public struct RotationMachine: Sendable {
             return keysListed(result, purpose: purpose, at: now)
         case .saving(let next):
             return saved(result, then: next, at: now)
-        case .deletingSecondKeys(let remaining):
-            return secondKeyDeleted(result, remaining: remaining, at: now)
+        case .deletingSecondKeys(let remaining, let keyAge):
+            return secondKeyDeleted(result, remaining: remaining, keyAge: keyAge, at: now)
         case .creatingKey:
             return keyCreated(result, at: now)
         case .deletingUnsavedKey(let error):

@@ -128,4 +128,26 @@ struct RotationCrashReplayTests {
         #expect(outcome.isCompleted)
         #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
     }
+
+    @Test("a configuration whose files changed during the writing phase is refused, nothing touched")
+    func filesChangedMidRotation() async throws {
+        let reference = FakeWorld()
+        _ = await reference.driver().run(.rotate(force: true))
+        let index = try #require(reference.crashSwitch.log.firstIndex { $0.hasPrefix("files.rewrite") })
+
+        let world = FakeWorld()
+        world.crashSwitch.arm(at: index, .afterEffect)
+        _ = await world.driver().run(.rotate(force: true))
+        world.crashSwitch.revive()
+        var shorter = world.policy
+        shorter.files.removeLast()
+        let writes = world.files.writeCount
+        let outcome = await world.driver(policy: shorter).run(.resume)
+        #expect(outcome.errorCode == .inconsistent)
+        #expect(world.files.writeCount == writes)
+
+        let finished = await world.driver().run(.resume)
+        #expect(finished.isCompleted)
+        #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
+    }
 }
