@@ -112,7 +112,7 @@ def client(service, endpoint, key, read_timeout=30):
     """A boto3 client that makes exactly one attempt per call, so faults are seen as they are."""
     import boto3
     from botocore.config import Config
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=read_timeout,
+    config = Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=read_timeout,
                     connect_timeout=5)
     return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1", config=config,
                         aws_access_key_id=key["id"], aws_secret_access_key=key["secret"])
