@@ -101,6 +101,13 @@ def test_error_for_the_next_n_calls(env, code, status):
     assert [e["status"] for e in env["proxy"].log()] == [status, status, 200]
 
 
+def test_occurrence_starts_a_rule_at_the_kth_matching_call(env):
+    env["proxy"].rule(kind="error", action="ListAccessKeys", code="ServiceFailure", occurrence=2, count=1)
+    list_keys(env)
+    assert error_of(lambda: list_keys(env)) == ("ServiceFailure", 500)
+    list_keys(env)
+
+
 def test_error_for_t_seconds(env):
     env["proxy"].rule(kind="error", action="*", code="Throttling", seconds=1.0)
     assert error_of(lambda: sts(env).get_caller_identity()) == ("Throttling", 400)
