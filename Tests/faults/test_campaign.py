@@ -38,8 +38,9 @@ def test_a_clean_rewrite_differs_only_in_the_values(placed):
 
 def test_any_other_byte_change_is_seen(placed):
     for target in placed:
-        data = rewritten(target, NEW).replace(b"eu-west-1", b"eu-west-2", 1)
-        assert not targets.same_outside_values(target.original, OLD, data, NEW)
+        data = rewritten(target, NEW)
+        for changed in (data[:-1] + b" \n", data.replace(b"\n", b"\r\n", 1), b"\n" + data):
+            assert not targets.same_outside_values(target.original, OLD, changed, NEW)
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.55, 0.8])
