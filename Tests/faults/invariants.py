@@ -6,7 +6,8 @@ an empty list means the invariant holds.
   I3 IAM holds no key that no file uses;
   I4 no file is partly written; bytes outside the two values unchanged; mode unchanged; no temp file
      left beside the files;
-  I5 a secret only in the target files and in 0600 files.
+  I5 a secret only in the target files and in 0600 files;
+  I6 CreateAccessKey performed at most once per case (each case starts one rotation).
 """
 import json, os, stat
 
@@ -120,9 +121,19 @@ def check_unchanged(case, skip=()):
     return problems
 
 
+def check_single_create(case):
+    """I6: one forced rotation per case, so moto performed CreateAccessKey at most once (counting
+    answers the caller never received)."""
+    performed = [e for e in case.proxy.log() if e["action"] == "CreateAccessKey"
+                 and str(e["status"]) in ("200", "dropped-after-200", "client-gone-200")]
+    return [] if len(performed) <= 1 else [f"CreateAccessKey performed {len(performed)} times"]
+
+
 def check_settled(case):
-    """The end state after a rotation finished or rolled back: I1, I3, I4, files agree, idle."""
-    problems, held = check_files(case)
+    """The end state after a rotation finished or rolled back: I1, I3, I4, I6, files agree, idle."""
+    problems = check_single_create(case)
+    found, held = check_files(case)
+    problems += found
     problems += check_files_agree(held)
     problems += check_iam_matches_files(case, held)
     problems += check_no_temp_files(case)
