@@ -100,3 +100,10 @@ def test_campaign_catches_a_key_deactivated_before_the_switch(tmp_path):
     assert code == 1
     assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
     assert "right after the kill" in output and "does not work (InvalidClientTokenId)" in output
+
+
+def test_campaign_catches_an_orphan_key_left_after_a_crash(tmp_path):
+    code, output = run_campaign(tmp_path, "kill after:createAccessKey", bug="keep-orphan")
+    assert code == 1
+    assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
+    assert "after recovery" in output and "that no file uses" in output
