@@ -174,3 +174,38 @@ def check_secret_hygiene(case):
             if any(secret in data for secret in secrets) and mode & 0o077:
                 problems.append(f"a secret in {os.path.relpath(path, case.dir)} (mode {mode:o})")
     return problems
+
+
+def process_tree(pid):
+    """pid and every descendant, from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children.get(current, [])
+    return tree
+
+
+def check_process_hygiene(case, pid):
+    """I5 for a live keyrotd: no secret in the argv or environment of it or any child."""
+    secrets = [s.encode() for s in secrets_seen(case)]
+    problems = []
+    for member in process_tree(pid):
+        for part in ("cmdline", "environ"):
+            try:
+                with open(f"/proc/{member}/{part}", "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            if any(secret in data for secret in secrets):
+                problems.append(f"a secret in the {part} of process {member}")
+    return problems

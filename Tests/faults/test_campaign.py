@@ -73,6 +73,26 @@ def test_secret_hygiene_flags_a_readable_file_holding_a_secret(tmp_path, placed)
     assert invariants.check_secret_hygiene(case) == ["a secret in run1.err (mode 644)"]
 
 
+def test_process_hygiene_sees_a_secret_in_a_childs_environment(tmp_path, placed):
+    import subprocess as sp
+    case = types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
+                                 old_key={"id": OLD[0], "secret": OLD[1]})
+    parent = sp.Popen(["sh", "-c", "sleep 30 & wait"], env={"PATH": os.environ["PATH"], "LEAK": OLD[1]},
+                      start_new_session=True)
+    try:
+        assert faultkit.wait_until(lambda: len(invariants.process_tree(parent.pid)) == 2, 5)
+        assert len(invariants.check_process_hygiene(case, parent.pid)) == 2  # the shell and its child
+    finally:
+        os.killpg(parent.pid, 9)
+        parent.wait()
+    clean = sp.Popen(["sleep", "30"], env={"PATH": os.environ["PATH"]})
+    try:
+        assert invariants.check_process_hygiene(case, clean.pid) == []
+    finally:
+        clean.kill()
+        clean.wait()
+
+
 def run_campaign(tmp_path, only, bug=None):
     missing = faultkit.missing_prerequisite()
     if missing:
