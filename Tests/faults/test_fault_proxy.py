@@ -162,13 +162,13 @@ def test_hang_never_answers_until_reset(env):
 
 
 def test_new_key_invisible_then_flaky_then_consistent(env):
-    env["proxy"].control("POST", "consistency", {"invisible_seconds": 1.0, "flaky_seconds": 1.5, "probability": 1.0})
+    env["proxy"].control("POST", "consistency", {"invisible_seconds": 2.0, "flaky_seconds": 2.5, "probability": 1.0})
     fresh = create_key(env)
     assert error_of(lambda: sts(env, fresh).get_caller_identity()) == ("InvalidClientTokenId", 403)
     sts(env).get_caller_identity()  # the old key is not affected
-    time.sleep(1.1)
+    time.sleep(2.2)
     assert error_of(lambda: sts(env, fresh).get_caller_identity()) == ("InvalidClientTokenId", 403)
-    time.sleep(1.5)
+    time.sleep(2.5)
     assert sts(env, fresh).get_caller_identity()["Arn"].endswith(f":user/{USER}")
     faults = [e["fault"] for e in env["proxy"].log() if e["key_id"] == fresh["id"]]
     assert faults == ["consistency:invisible", "consistency:flaky", None]
