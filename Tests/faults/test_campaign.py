@@ -1,0 +1,129 @@
+"""Tests of the campaign's own machinery: the target files and their checks (no server needed), and
+short campaign runs against the reference rotor (a Python model of the CLI contract), once correct
+(everything passes) and once with a planted defect (the campaign must catch it).
+"""
+import os, subprocess, sys, types
+
+import pytest
+
+import faultkit, invariants, targets
+
+OLD = ("AKIAOLDOLDOLDOLD0001", "oldSecretOldSecretOldSecretOldSecret0001")
+NEW = ("AKIANEWNEWNEWNEW0002", "newSecretNewSecretNewSecretNewSecret0002")
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture
+def placed(tmp_path):
+    return targets.place(str(tmp_path), *OLD)
+
+
+def rewritten(target, pair):
+    return target.original.replace(OLD[1].encode(), pair[1].encode()).replace(OLD[0].encode(), pair[0].encode())
+
+
+def test_each_format_yields_its_pair_and_keeps_its_mode(placed):
+    assert [t.name for t in placed] == ["yaml", "json", "aws-credentials", "env"]
+    for target in placed:
+        assert target.pair() == OLD
+        assert os.stat(target.path).st_mode & 0o777 == target.mode
+
+
+def test_a_clean_rewrite_differs_only_in_the_values(placed):
+    for target in placed:
+        data = rewritten(target, NEW)
+        assert target.pair(data) == NEW
+        assert targets.same_outside_values(target.original, OLD, data, NEW)
+
+
+def test_any_other_byte_change_is_seen(placed):
+    for target in placed:
+        data = rewritten(target, NEW)
+        for changed in (data[:-1] + b" \n", data.replace(b"\n", b"\r\n", 1), b"\n" + data):
+            assert not targets.same_outside_values(target.original, OLD, changed, NEW)
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.55, 0.8])
+def test_a_partly_written_file_is_not_a_complete_pair(placed, cut):
+    for target in placed:
+        data = rewritten(target, NEW)
+        truncated = data[:int(len(data) * cut)]
+        try:
+            pair = target.pair(truncated)
+        except targets.Unreadable:
+            continue
+        # a cut after both values may still parse: then the bytes after it are missing
+        assert not targets.same_outside_values(target.original, OLD, truncated, pair)
+
+
+def test_a_mixed_pair_is_not_the_same_key(placed):
+    for target in placed:
+        mixed = target.original.replace(OLD[1].encode(), NEW[1].encode())
+        assert target.pair(mixed) == (OLD[0], NEW[1])
+
+
+def test_secret_hygiene_flags_a_readable_file_holding_a_secret(tmp_path, placed):
+    case = types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
+                                 old_key={"id": OLD[0], "secret": OLD[1]})
+    (tmp_path / "backup").write_bytes(b"x" + OLD[1].encode())
+    os.chmod(tmp_path / "backup", 0o600)
+    assert invariants.check_secret_hygiene(case) == []
+    (tmp_path / "run1.err").write_text(f"error: {OLD[1]}\n")
+    os.chmod(tmp_path / "run1.err", 0o644)
+    assert invariants.check_secret_hygiene(case) == ["a secret in run1.err (mode 644)"]
+
+
+def test_process_hygiene_sees_a_secret_in_a_childs_environment(tmp_path, placed):
+    import subprocess as sp
+    case = types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
+                                 old_key={"id": OLD[0], "secret": OLD[1]})
+    parent = sp.Popen(["sh", "-c", "sleep 30 & wait"], env={"PATH": os.environ["PATH"], "LEAK": OLD[1]},
+                      start_new_session=True)
+    try:
+        assert faultkit.wait_until(lambda: len(invariants.process_tree(parent.pid)) == 2, 5)
+        assert len(invariants.check_process_hygiene(case, parent.pid)) == 2  # the shell and its child
+    finally:
+        os.killpg(parent.pid, 9)
+        parent.wait()
+    clean = sp.Popen(["sleep", "30"], env={"PATH": os.environ["PATH"]})
+    try:
+        assert invariants.check_process_hygiene(case, clean.pid) == []
+    finally:
+        clean.kill()
+        clean.wait()
+
+
+def run_campaign(tmp_path, only, bug=None):
+    missing = faultkit.missing_prerequisite()
+    if missing:
+        if faultkit.in_ci():
+            pytest.fail(f"CI=true and {missing}")
+        pytest.skip(missing)
+    env = dict(os.environ, KEYROTD=os.path.join(HERE, "reference-rotor"))
+    env.pop("REFERENCE_ROTOR_BUG", None)
+    if bug:
+        env["REFERENCE_ROTOR_BUG"] = bug
+    done = subprocess.run([sys.executable, os.path.join(HERE, "campaign"), "--fast", "--only", only,
+                           "--work", str(tmp_path / "work")], env=env, capture_output=True, text=True, timeout=600)
+    return done.returncode, done.stdout
+
+
+def test_campaign_passes_a_correct_rotor(tmp_path):
+    code, output = run_campaign(tmp_path, "writeFile:2")
+    assert output.strip().splitlines()[-1] == "campaign: 3 passed, 0 failed", output
+    assert "kill before:writeFile:2  pass" in output and "kill after:writeFile:2   pass" in output
+    assert code == 0
+
+
+def test_campaign_catches_a_key_deactivated_before_the_switch(tmp_path):
+    code, output = run_campaign(tmp_path, "kill before:writeFile:1", bug="deactivate-before-switch")
+    assert code == 1
+    assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
+    assert "right after the kill" in output and "does not work (InvalidClientTokenId)" in output
+
+
+def test_campaign_catches_an_orphan_key_left_after_a_crash(tmp_path):
+    code, output = run_campaign(tmp_path, "kill after:createAccessKey", bug="keep-orphan")
+    assert code == 1
+    assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
+    assert "after recovery" in output and "that no file uses" in output
