@@ -6,22 +6,21 @@ import Synchronization
 /// Around every port call the adapters pass a named point, `before:<operation>` and
 /// `after:<operation>`, counted per name. With `KEYROTD_DEBUG_TRACE_POINTS=FILE` each point is
 /// appended to FILE as `NAME#k` (the k-th time it was reached); with `KEYROTD_DEBUG_KILL_AT=NAME#k`
-/// (or just NAME, for the first time) the process SIGKILLs itself there. Release builds compile
-/// the hooks to nothing.
+/// (or just NAME, for the first time) the process SIGKILLs itself there; with
+/// `KEYROTD_DEBUG_STOP_AT=NAME#k` it SIGSTOPs itself there, so that a test can act (edit a file)
+/// and send SIGCONT. Release builds compile the hooks to nothing.
 enum CrashPoints {
     #if DEBUG
     private static let traceFile = ProcessInfo.processInfo.environment["KEYROTD_DEBUG_TRACE_POINTS"]
-    private static let killAt: String? = {
-        guard let value = ProcessInfo.processInfo.environment["KEYROTD_DEBUG_KILL_AT"], !value.isEmpty else { return nil }
-        return value.contains("#") ? value : value + "#1"
-    }()
+    private static let killAt = point(from: "KEYROTD_DEBUG_KILL_AT")
+    private static let stopAt = point(from: "KEYROTD_DEBUG_STOP_AT")
     private static let counts = Mutex([String: Int]())
     #endif
 
     /// Whether any hook is set (the adapters are only wrapped then).
     static var isEnabled: Bool {
         #if DEBUG
-        traceFile != nil || killAt != nil
+        traceFile != nil || killAt != nil || stopAt != nil
         #else
         false
         #endif
@@ -42,6 +41,9 @@ enum CrashPoints {
         if point == killAt {
             kill(getpid(), SIGKILL)
         }
+        if point == stopAt {
+            kill(getpid(), SIGSTOP)
+        }
         #endif
     }
 
@@ -54,6 +56,12 @@ enum CrashPoints {
     }
 
     #if DEBUG
+    /// `NAME#k` from the variable; a bare NAME means its first occurrence.
+    private static func point(from variable: String) -> String? {
+        guard let value = ProcessInfo.processInfo.environment[variable], !value.isEmpty else { return nil }
+        return value.contains("#") ? value : value + "#1"
+    }
+
     private static func create(_ path: String) -> FileHandle? {
         FileManager.default.createFile(atPath: path, contents: nil)
         return FileHandle(forWritingAtPath: path)
