@@ -10,13 +10,4 @@ public enum FormEncoder {
             .map { "\(URIEncoding.encode($0.name))=\(URIEncoding.encode($0.value))" }
             .joined(separator: "&")
     }
-
-    /// The pairs of a form body, decoded; `+` is read as a space.
-    public static func decode(_ body: String) -> [(name: String, value: String)] {
-        body.split(separator: "&", omittingEmptySubsequences: true).map { piece in
-            let plusFree = String(piece.map { $0 == "+" ? " " : $0 })
-            guard let equals = plusFree.firstIndex(of: "=") else { return (URIEncoding.decode(plusFree), "") }
-            return (URIEncoding.decode(plusFree[..<equals]), URIEncoding.decode(plusFree[plusFree.index(after: equals)...]))
-        }
-    }
 }
