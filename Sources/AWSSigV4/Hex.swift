@@ -1,19 +1,23 @@
+import Foundation
+
 /// Lowercase hexadecimal of a byte sequence (digests and signatures).
 enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    static func encode(_ bytes: some ContiguousBytes) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(64)
         append(bytes, to: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
-    static func append(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
-        digits.withUnsafeBufferPointer { digits in
-            for byte in bytes {
-                output.append(digits[Int(byte >> 4)])
-                output.append(digits[Int(byte & 0x0F)])
+    static func append(_ bytes: some ContiguousBytes, to output: inout [UInt8]) {
+        bytes.withUnsafeBytes { raw in
+            digits.withUnsafeBufferPointer { digits in
+                for byte in raw {
+                    output.append(digits[Int(byte >> 4)])
+                    output.append(digits[Int(byte & 0x0F)])
+                }
             }
         }
     }

@@ -21,9 +21,10 @@ public final class SigV4Signer: Sendable {
 
     /// Keys of a few credentials × days × scopes at most; cleared when it grows past this.
     private static let cacheLimit = 64
-    /// An immutable derived key; `SymmetricKey` is a value type without mutation, only not marked `Sendable`.
+    /// An HMAC already keyed with a derived signing key, copied (never mutated) by each signing.
+    /// `HMAC` is a value type with copy-on-write state, only not marked `Sendable`.
     private struct CachedKey: @unchecked Sendable {
-        let key: SymmetricKey
+        let keyed: HMAC<SHA256>
     }
 
     /// The most recently used key (checked by equality, cheaper than hashing) and all others.
@@ -94,8 +95,9 @@ public final class SigV4Signer: Sendable {
         toSign.append(ASCII.newline)
         Hex.append(SHA256.hash(data: canonical), to: &toSign)
 
-        let key = signingKey(secret: credentials.secretAccessKey, day: day, scope: scope)
-        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: toSign, using: key))
+        var mac = keyedHMAC(secret: credentials.secretAccessKey, day: day, scope: scope)
+        mac.update(data: toSign)
+        let signature = Hex.encode(mac.finalize())
         let authorization = Self.algorithm + " Credential=" + credentials.accessKeyID.rawValue + "/" + credentialScope
             + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature
         return SigV4Signature(
@@ -114,8 +116,8 @@ public final class SigV4Signer: Sendable {
         return fields
     }
 
-    /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`, cached.
-    func signingKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
+    /// An HMAC keyed with `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`, cached.
+    func keyedHMAC(secret: Secret, day: String, scope: SigningScope) -> HMAC<SHA256> {
         let cacheKey = CacheKey(secret: secret, day: day, scope: scope)
         let cached = keyCache.withLock { cache -> CachedKey? in
             if let last = cache.last, last.0 == cacheKey { return last.1 }
@@ -123,14 +125,14 @@ public final class SigV4Signer: Sendable {
             cache.last = (cacheKey, found)
             return found
         }
-        if let cached { return cached.key }
-        let derived = CachedKey(key: Self.deriveSigningKey(secret: secret, day: day, scope: scope))
+        if let cached { return cached.keyed }
+        let derived = CachedKey(keyed: HMAC<SHA256>(key: Self.deriveSigningKey(secret: secret, day: day, scope: scope)))
         keyCache.withLock { cache in
             if cache.all.count >= Self.cacheLimit { cache.all.removeAll() }
             cache.all[cacheKey] = derived
             cache.last = (cacheKey, derived)
         }
-        return derived.key
+        return derived.keyed
     }
 
     static func deriveSigningKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
