@@ -69,6 +69,7 @@ enum Canonicalization {
 
     /// The value trimmed, with every run of spaces and tabs replaced by one space.
     private static func collapseWhitespace(_ value: String) -> [UInt8] {
+        if isCollapsed(value.utf8) { return Array(value.utf8) }
         var output: [UInt8] = []
         output.reserveCapacity(value.utf8.count)
         var pendingSpace = false
@@ -82,5 +83,17 @@ enum Canonicalization {
             }
         }
         return output
+    }
+
+    /// No leading, trailing or doubled whitespace and no tabs: nothing to collapse.
+    private static func isCollapsed(_ utf8: String.UTF8View) -> Bool {
+        var previousWasSpace = true
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\t") { return false }
+            let space = byte == UInt8(ascii: " ")
+            if space && previousWasSpace { return false }
+            previousWasSpace = space
+        }
+        return !previousWasSpace || utf8.isEmpty
     }
 }

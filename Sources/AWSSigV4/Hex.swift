@@ -5,19 +5,29 @@ enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func encode(_ bytes: some ContiguousBytes) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        append(bytes, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        bytes.withUnsafeBytes { raw in
+            String(unsafeUninitializedCapacity: raw.count * 2) { output in
+                write(raw, into: output)
+                return raw.count * 2
+            }
+        }
     }
 
     static func append(_ bytes: some ContiguousBytes, to output: inout [UInt8]) {
         bytes.withUnsafeBytes { raw in
-            digits.withUnsafeBufferPointer { digits in
-                for byte in raw {
-                    output.append(digits[Int(byte >> 4)])
-                    output.append(digits[Int(byte & 0x0F)])
-                }
+            let start = output.count
+            output.append(contentsOf: repeatElement(0, count: raw.count * 2))
+            output.withUnsafeMutableBufferPointer { buffer in
+                write(raw, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+            }
+        }
+    }
+
+    private static func write(_ raw: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>) {
+        digits.withUnsafeBufferPointer { digits in
+            for (index, byte) in raw.enumerated() {
+                output[2 * index] = digits[Int(byte >> 4)]
+                output[2 * index + 1] = digits[Int(byte & 0x0F)]
             }
         }
     }

@@ -25,6 +25,10 @@ public enum URIEncoding {
 
     /// Appends the encoded form of `text` (slashes encoded too) to `output`.
     static func append(_ text: String, to output: inout [UInt8]) {
+        if text.utf8.allSatisfy(isUnreserved) {
+            output.append(contentsOf: text.utf8)
+            return
+        }
         hexDigits.withUnsafeBufferPointer { hex in
             for byte in text.utf8 {
                 if isUnreserved(byte) {
