@@ -101,7 +101,7 @@ public final class SigV4Signer: Sendable {
         let authorization = Self.algorithm + " Credential=" + credentials.accessKeyID.rawValue + "/" + credentialScope
             + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature
         return SigV4Signature(
-            canonicalRequest: String(decoding: canonical, as: UTF8.self), stringToSign: String(decoding: toSign, as: UTF8.self),
+            canonicalRequestBytes: canonical, stringToSignBytes: toSign,
             signature: signature, signedHeaders: signedHeaders, authorization: authorization, amzDate: timestamp)
     }
 
