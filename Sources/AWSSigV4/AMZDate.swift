@@ -12,10 +12,27 @@ public struct AMZDate: Sendable, Hashable {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, dayOfMonth) = Self.civilDate(daysSinceEpoch: days)
-        let day = Self.pad(year, 4) + Self.pad(month, 2) + Self.pad(dayOfMonth, 2)
-        self.day = day
-        self.timestamp = day + "T" + Self.pad(secondOfDay / 3600, 2) + Self.pad(secondOfDay % 3600 / 60, 2)
-            + Self.pad(secondOfDay % 60, 2) + "Z"
+        let fields: [(Int64, Int)] = [
+            (year, 4), (month, 2), (dayOfMonth, 2), (secondOfDay / 3600, 2), (secondOfDay % 3600 / 60, 2), (secondOfDay % 60, 2),
+        ]
+        timestamp = String(unsafeUninitializedCapacity: 16) { output in
+            var index = 0
+            for (position, (value, width)) in fields.enumerated() {
+                if position == 3 {
+                    output[index] = UInt8(ascii: "T")
+                    index += 1
+                }
+                var remaining = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    output[index + offset] = UInt8(ascii: "0") + UInt8(abs(remaining % 10))
+                    remaining /= 10
+                }
+                index += width
+            }
+            output[index] = UInt8(ascii: "Z")
+            return index + 1
+        }
+        day = String(timestamp.utf8.prefix(8))!
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar, UTC).
@@ -29,10 +46,5 @@ public struct AMZDate: Sendable, Hashable {
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

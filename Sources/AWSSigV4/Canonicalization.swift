@@ -3,7 +3,8 @@ enum Canonicalization {
     /// URI-encodes the path once more ("double encoding", as every service except S3 expects) and,
     /// with `normalize`, removes empty, `.` and `..` segments first.
     static func path(_ rawPath: String, normalize: Bool) -> String {
-        let path = rawPath.isEmpty ? "/" : rawPath
+        if rawPath.isEmpty || rawPath == "/" { return "/" }
+        let path = rawPath
         guard normalize else { return URIEncoding.encode(path, keepSlash: true) }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -36,44 +37,44 @@ enum Canonicalization {
             .joined(separator: "&")
     }
 
-    /// Lowercased names, values trimmed with inner whitespace runs collapsed, duplicates joined with
-    /// `,` in order of appearance, sorted by name. Returns the header block and the signed-headers list.
-    static func headers(_ fields: [HTTPHeaderField]) -> (block: String, signedHeaders: String) {
-        var merged: [(name: String, value: String)] = []
+    /// Appends the canonical header block (lowercased names, values trimmed with inner whitespace runs
+    /// collapsed, duplicates joined with `,` in order of appearance, sorted by name, one `name:value\n`
+    /// per header) and returns the signed-headers list (`host;x-amz-date`).
+    static func appendHeaders(_ fields: [HTTPHeaderField], to output: inout [UInt8]) -> String {
+        var merged: [(name: [UInt8], value: [UInt8])] = []
         merged.reserveCapacity(fields.count)
         for field in fields {
-            let name = field.name.lowercased()
+            let name = field.name.utf8.map(ASCII.lower)
             let value = collapseWhitespace(field.value)
             if let index = merged.firstIndex(where: { $0.name == name }) {
-                merged[index].value += "," + value
+                merged[index].value.append(UInt8(ascii: ","))
+                merged[index].value += value
             } else {
                 merged.append((name, value))
             }
         }
-        merged.sort { $0.name < $1.name }
-        var block = ""
-        for (name, value) in merged {
-            block += name + ":" + value + "\n"
+        merged.sort { $0.name.lexicographicallyPrecedes($1.name) }
+        var signedHeaders: [UInt8] = []
+        signedHeaders.reserveCapacity(64)
+        for (index, header) in merged.enumerated() {
+            output += header.name
+            output.append(UInt8(ascii: ":"))
+            output += header.value
+            output.append(ASCII.newline)
+            if index > 0 { signedHeaders.append(UInt8(ascii: ";")) }
+            signedHeaders += header.name
         }
-        return (block, merged.map(\.name).joined(separator: ";"))
+        return String(decoding: signedHeaders, as: UTF8.self)
     }
 
-    private static func collapseWhitespace(_ value: String) -> String {
-        let utf8 = value.utf8
-        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        var needsWork = false
-        var previousWasSpace = true
-        for byte in utf8 {
-            let space = isSpace(byte)
-            if space && previousWasSpace { needsWork = true; break }
-            previousWasSpace = space
-        }
-        if !needsWork && !(utf8.last.map(isSpace) ?? false) { return value }
+    /// The value trimmed, with every run of spaces and tabs replaced by one space.
+    private static func collapseWhitespace(_ value: String) -> [UInt8] {
+        if isCollapsed(value.utf8) { return Array(value.utf8) }
         var output: [UInt8] = []
-        output.reserveCapacity(utf8.count)
+        output.reserveCapacity(value.utf8.count)
         var pendingSpace = false
-        for byte in utf8 {
-            if isSpace(byte) {
+        for byte in value.utf8 {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                 pendingSpace = !output.isEmpty
             } else {
                 if pendingSpace { output.append(UInt8(ascii: " ")) }
@@ -81,6 +82,18 @@ enum Canonicalization {
                 output.append(byte)
             }
         }
-        return String(decoding: output, as: UTF8.self)
+        return output
+    }
+
+    /// No leading, trailing or doubled whitespace and no tabs: nothing to collapse.
+    private static func isCollapsed(_ utf8: String.UTF8View) -> Bool {
+        var previousWasSpace = true
+        for byte in utf8 {
+            if byte == UInt8(ascii: "\t") { return false }
+            let space = byte == UInt8(ascii: " ")
+            if space && previousWasSpace { return false }
+            previousWasSpace = space
+        }
+        return !previousWasSpace || utf8.isEmpty
     }
 }

@@ -5,18 +5,14 @@
 /// Python's `urlencode` before it checks the payload hash.
 public enum FormEncoder {
     public static func encode(_ pairs: [(name: String, value: String)]) -> String {
-        pairs
-            .sorted { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }
-            .map { "\(URIEncoding.encode($0.name))=\(URIEncoding.encode($0.value))" }
-            .joined(separator: "&")
-    }
-
-    /// The pairs of a form body, decoded; `+` is read as a space.
-    public static func decode(_ body: String) -> [(name: String, value: String)] {
-        body.split(separator: "&", omittingEmptySubsequences: true).map { piece in
-            let plusFree = String(piece.map { $0 == "+" ? " " : $0 })
-            guard let equals = plusFree.firstIndex(of: "=") else { return (URIEncoding.decode(plusFree), "") }
-            return (URIEncoding.decode(plusFree[..<equals]), URIEncoding.decode(plusFree[plusFree.index(after: equals)...]))
+        var body: [UInt8] = []
+        body.reserveCapacity(pairs.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 2 } * 2)
+        for (index, pair) in pairs.sorted(by: { $0.name == $1.name ? $0.value < $1.value : $0.name < $1.name }).enumerated() {
+            if index > 0 { body.append(UInt8(ascii: "&")) }
+            URIEncoding.append(pair.name, to: &body)
+            body.append(UInt8(ascii: "="))
+            URIEncoding.append(pair.value, to: &body)
         }
+        return String(decoding: body, as: UTF8.self)
     }
 }

@@ -44,8 +44,11 @@ public struct SigningScope: Sendable, Hashable {
 /// Everything one signing produced; the intermediate texts exist so tests can compare them exactly.
 /// Contains no secret: the signature is derived and only valid for this one request.
 public struct SigV4Signature: Sendable, Hashable {
-    public let canonicalRequest: String
-    public let stringToSign: String
+    /// The texts as bytes; the `String` forms are made only when asked for (tests, diagnostics).
+    let canonicalRequestBytes: [UInt8]
+    let stringToSignBytes: [UInt8]
+    public var canonicalRequest: String { String(decoding: canonicalRequestBytes, as: UTF8.self) }
+    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
     /// Lowercase hex HMAC-SHA256.
     public let signature: String
     /// `host;x-amz-date` …, sorted lowercase names.

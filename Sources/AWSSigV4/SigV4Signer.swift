@@ -21,8 +21,14 @@ public final class SigV4Signer: Sendable {
 
     /// Keys of a few credentials × days × scopes at most; cleared when it grows past this.
     private static let cacheLimit = 64
-    /// Derived keys as raw bytes (`SymmetricKey` is not `Sendable`).
-    private let keyCache = Mutex<[CacheKey: [UInt8]]>([:])
+    /// An HMAC already keyed with a derived signing key, copied (never mutated) by each signing.
+    /// `HMAC` is a value type with copy-on-write state, only not marked `Sendable`.
+    private struct CachedKey: @unchecked Sendable {
+        let keyed: HMAC<SHA256>
+    }
+
+    /// The most recently used key (checked by equality, cheaper than hashing) and all others.
+    private let keyCache = Mutex<(last: (CacheKey, CachedKey)?, all: [CacheKey: CachedKey])>((nil, [:]))
     private let normalizePath: Bool
 
     /// - Parameter normalizePath: remove `.`/`..`/empty path segments before encoding (every service but S3).
@@ -48,35 +54,55 @@ public final class SigV4Signer: Sendable {
         _ request: SigV4Request, credentials: Credentials, scope: SigningScope, date: Date,
         signSessionToken: Bool = true
     ) -> SigV4Signature {
-        let amzDate = AMZDate(date)
         var headers = request.headers
-        let existingDate = headers.first { $0.name.lowercased() == "x-amz-date" }
-        if existingDate == nil {
-            headers.append(HTTPHeaderField(name: "X-Amz-Date", value: amzDate.timestamp))
+        var existingDate: String?
+        var hasToken = false
+        for field in headers {
+            if ASCII.equalsIgnoringCase(field.name, "x-amz-date") { existingDate = field.value }
+            if ASCII.equalsIgnoringCase(field.name, "x-amz-security-token") { hasToken = true }
         }
-        if signSessionToken, let token = credentials.sessionToken,
-           !headers.contains(where: { $0.name.lowercased() == "x-amz-security-token" }) {
+        let timestamp = existingDate ?? AMZDate(date).timestamp
+        if existingDate == nil {
+            headers.append(HTTPHeaderField(name: "X-Amz-Date", value: timestamp))
+        }
+        if signSessionToken, let token = credentials.sessionToken, !hasToken {
             headers.append(HTTPHeaderField(name: "X-Amz-Security-Token", value: token.revealed()))
         }
-        let timestamp = existingDate?.value ?? amzDate.timestamp
         let day = String(timestamp.prefix(8))
-        let (headerBlock, signedHeaders) = Canonicalization.headers(headers)
-        let canonicalRequest = request.method + "\n"
-            + Canonicalization.path(request.path, normalize: normalizePath) + "\n"
-            + Canonicalization.query(request.query) + "\n"
-            + headerBlock + "\n"
-            + signedHeaders + "\n"
-            + request.payloadHash
+
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(512)
+        canonical.append(contentsOf: request.method.utf8)
+        canonical.append(ASCII.newline)
+        canonical.append(contentsOf: Canonicalization.path(request.path, normalize: normalizePath).utf8)
+        canonical.append(ASCII.newline)
+        canonical.append(contentsOf: Canonicalization.query(request.query).utf8)
+        canonical.append(ASCII.newline)
+        let signedHeaders = Canonicalization.appendHeaders(headers, to: &canonical)
+        canonical.append(ASCII.newline)
+        canonical.append(contentsOf: signedHeaders.utf8)
+        canonical.append(ASCII.newline)
+        canonical.append(contentsOf: request.payloadHash.utf8)
+
         let credentialScope = day + "/" + scope.region + "/" + scope.service + "/aws4_request"
-        let stringToSign = Self.algorithm + "\n" + timestamp + "\n" + credentialScope + "\n"
-            + Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8)))
-        let key = signingKey(secret: credentials.secretAccessKey, day: day, scope: scope)
-        let signature = Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        var toSign: [UInt8] = []
+        toSign.reserveCapacity(160)
+        toSign.append(contentsOf: Self.algorithm.utf8)
+        toSign.append(ASCII.newline)
+        toSign.append(contentsOf: timestamp.utf8)
+        toSign.append(ASCII.newline)
+        toSign.append(contentsOf: credentialScope.utf8)
+        toSign.append(ASCII.newline)
+        Hex.append(SHA256.hash(data: canonical), to: &toSign)
+
+        var mac = keyedHMAC(secret: credentials.secretAccessKey, day: day, scope: scope)
+        mac.update(data: toSign)
+        let signature = Hex.encode(mac.finalize())
         let authorization = Self.algorithm + " Credential=" + credentials.accessKeyID.rawValue + "/" + credentialScope
             + ", SignedHeaders=" + signedHeaders + ", Signature=" + signature
         return SigV4Signature(
-            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
-            signedHeaders: signedHeaders, authorization: authorization, amzDate: timestamp)
+            canonicalRequestBytes: canonical, stringToSignBytes: toSign,
+            signature: signature, signedHeaders: signedHeaders, authorization: authorization, amzDate: timestamp)
     }
 
     /// The headers a request must gain after ``sign(_:credentials:scope:date:signSessionToken:)``:
@@ -90,19 +116,23 @@ public final class SigV4Signer: Sendable {
         return fields
     }
 
-    /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`, cached.
-    func signingKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
+    /// An HMAC keyed with `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`, cached.
+    func keyedHMAC(secret: Secret, day: String, scope: SigningScope) -> HMAC<SHA256> {
         let cacheKey = CacheKey(secret: secret, day: day, scope: scope)
-        if let cached = keyCache.withLock({ $0[cacheKey] }) {
-            return SymmetricKey(data: cached)
+        let cached = keyCache.withLock { cache -> CachedKey? in
+            if let last = cache.last, last.0 == cacheKey { return last.1 }
+            guard let found = cache.all[cacheKey] else { return nil }
+            cache.last = (cacheKey, found)
+            return found
         }
-        let derived = Self.deriveSigningKey(secret: secret, day: day, scope: scope)
-        let bytes = derived.withUnsafeBytes { Array($0) }
+        if let cached { return cached.keyed }
+        let derived = CachedKey(keyed: HMAC<SHA256>(key: Self.deriveSigningKey(secret: secret, day: day, scope: scope)))
         keyCache.withLock { cache in
-            if cache.count >= Self.cacheLimit { cache.removeAll() }
-            cache[cacheKey] = bytes
+            if cache.all.count >= Self.cacheLimit { cache.all.removeAll() }
+            cache.all[cacheKey] = derived
+            cache.last = (cacheKey, derived)
         }
-        return derived
+        return derived.keyed
     }
 
     static func deriveSigningKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {

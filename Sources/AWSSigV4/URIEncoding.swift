@@ -23,6 +23,25 @@ public enum URIEncoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Appends the encoded form of `text` (slashes encoded too) to `output`.
+    static func append(_ text: String, to output: inout [UInt8]) {
+        if text.utf8.allSatisfy(isUnreserved) {
+            output.append(contentsOf: text.utf8)
+            return
+        }
+        hexDigits.withUnsafeBufferPointer { hex in
+            for byte in text.utf8 {
+                if isUnreserved(byte) {
+                    output.append(byte)
+                } else {
+                    output.append(UInt8(ascii: "%"))
+                    output.append(hex[Int(byte >> 4)])
+                    output.append(hex[Int(byte & 0x0F)])
+                }
+            }
+        }
+    }
+
     /// Decodes `%XX` sequences; malformed sequences are kept literally.
     public static func decode(_ text: some StringProtocol) -> String {
         let utf8 = Array(text.utf8)

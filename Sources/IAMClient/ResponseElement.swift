@@ -26,16 +26,6 @@ public struct ResponseElement: Sendable, Hashable {
         return nil
     }
 
-    /// Follows a path of direct children, e.g. `["ListAccessKeysResult", "AccessKeyMetadata"]`.
-    public func path(_ names: [String]) -> ResponseElement? {
-        var current = self
-        for name in names {
-            guard let next = current.child(name) else { return nil }
-            current = next
-        }
-        return current
-    }
-
     /// The trimmed text of a direct child.
     public func text(of name: String) -> String? {
         child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }

@@ -38,10 +38,6 @@ enum Fixtures {
         return Array(try Data(contentsOf: url))
     }
 
-    static func action(of request: HTTPRequestData) -> String {
-        FormEncoder.decode(String(decoding: request.body, as: UTF8.self)).first { $0.name == "Action" }?.value ?? ""
-    }
-
     static let endpoints = try! IAMEndpoints.aws(region: "eu-west-1")
 
     /// A client over `transport` with a fake clock and fast, deterministic retries.
