@@ -26,9 +26,7 @@ public enum DurableFS {
         let temp = try TempFile.create(beside: path)
         do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
-            if fchown(temp.file.raw, info.st_uid, info.st_gid) != 0 {
-                throw DurableFSError.fromErrno(errno, call: "fchown to \(info.st_uid):\(info.st_gid)", path: temp.path)
-            }
+            try keepOwnership(of: temp, uid: info.st_uid, gid: info.st_gid, original: path)
             if fchmod(temp.file.raw, info.st_mode & 0o7777) != 0 {
                 throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path)
             }
@@ -42,6 +40,20 @@ public enum DurableFS {
             throw error
         }
         try syncDirectory(of: path)
+    }
+
+    /// Gives the replacement the original's owner and group. An unprivileged keyrotd (the systemd
+    /// unit runs as user `keyrotd` with no capabilities) cannot give a file to another user: the
+    /// replacement is then owned by keyrotd but keeps the original's group, which is what grants
+    /// access (the group-writable setup of systemd/README.md). Without that group either, the
+    /// replace is refused, so that nobody loses access to the file.
+    static func keepOwnership(of temp: TempFile, uid: uid_t, gid: gid_t, original path: String) throws(DurableFSError) {
+        if fchown(temp.file.raw, uid, gid) == 0 { return }
+        let number = errno
+        guard number == EPERM || number == EINVAL, fchown(temp.file.raw, uid_t.max, gid) == 0 else {
+            throw DurableFSError(code: .permissionDenied, path: path,
+                                 message: "\(path): cannot give the replacement the original's owner \(uid) and group \(gid) (\(String(cString: strerror(number)))); run keyrotd as the file's owner or as a member of its group (see systemd/README.md)")
+        }
     }
 
     /// Writes `bytes` to `path` with mode 0600 (a state record or a backup): an exclusive new temp

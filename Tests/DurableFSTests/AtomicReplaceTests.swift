@@ -63,6 +63,41 @@ struct AtomicReplaceTests {
         #expect(directory.entries() == ["config.yml"])
     }
 
+    @Test("without the right to chown, the replacement keeps the original's group and mode; the owner becomes keyrotd")
+    func unprivilegedReplaceKeepsGroup() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(chown(directory.path, 0, 4343) == 0)
+        #expect(chmod(directory.path, 0o2770) == 0)
+        let path = try directory.file("config.yml", "old\n", mode: 0o660)
+        #expect(chown(path, 4242, 4343) == 0)
+        let error = LibC.asFileSystemUser(65534, group: 4343) {
+            durableError { try DurableFS.replace(path, with: Array("new\n".utf8), ifDigestIs: nil) }
+        }
+        #expect(error == nil)
+        #expect(contents(path) == "new\n")
+        let info = status(path)
+        #expect(info.st_uid == 65534)
+        #expect(info.st_gid == 4343)
+        #expect(info.st_mode & 0o7777 == 0o660)
+    }
+
+    @Test("without the file's group either, the replace is refused and the original stays")
+    func unprivilegedReplaceWithoutTheGroupIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        #expect(chmod(directory.path, 0o777) == 0)
+        let path = try directory.file("config.yml", "old\n", mode: 0o666)
+        #expect(chown(path, 4242, 4343) == 0)
+        let error = LibC.asFileSystemUser(65534, group: 65534) {
+            durableError { try DurableFS.replace(path, with: Array("new\n".utf8), ifDigestIs: nil) }
+        }
+        #expect(error?.code == .permissionDenied)
+        #expect(error?.message.contains("group") == true)
+        #expect(contents(path) == "old\n")
+        #expect(directory.entries() == ["config.yml"])
+    }
+
     @Test("a full device gives a clear error, the original intact and no temp file left")
     func noSpace() throws {
         let directory = try TemporaryDirectory()

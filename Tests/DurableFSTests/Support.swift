@@ -64,12 +64,18 @@ enum LibC {
         return count < 0 ? nil : Array(buffer[0..<count])
     }
 
-    /// Runs `body` on this thread with file-system uid `uid`: access checks are then those of that
-    /// user, without root's capabilities (setfsuid is per thread).
-    static func asFileSystemUser<T>(_ uid: UInt32, _ body: () throws -> T) rethrows -> T {
+    /// Runs `body` on this thread with file-system uid `uid` (and gid `gid` when given): access
+    /// checks are then those of that user, without root's capabilities such as CAP_CHOWN
+    /// (setfsuid and setfsgid are per thread).
+    static func asFileSystemUser<T>(_ uid: UInt32, group gid: UInt32? = nil, _ body: () throws -> T) rethrows -> T {
         let setfsuid = symbol("setfsuid", SetFSUID.self)
+        let setfsgid = symbol("setfsgid", SetFSUID.self)
+        if let gid { _ = setfsgid(gid) }
         _ = setfsuid(uid)
-        defer { _ = setfsuid(0) }
+        defer {
+            _ = setfsuid(0)
+            if gid != nil { _ = setfsgid(0) }
+        }
         return try body()
     }
 }
