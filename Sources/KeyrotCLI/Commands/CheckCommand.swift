@@ -23,25 +23,35 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
+        let policy = RotationRuntime.policy(for: configuration)
+        let files = ConfiguredFileStore(files: configuration.files, stateDirectory: configuration.stateDirectory)
         var problems: [String] = []
         var unreachable = false
 
-        let pairs = readFiles(configuration.files, problems: &problems)
-        let keys = Set(pairs.map(\.credentials))
-        if keys.count > 1 {
-            problems.append("the files do not hold the same key: " + pairs.map { "\($0.path) holds \($0.credentials.accessKeyID)" }.joined(separator: ", "))
+        var snapshots: [RotationEngine.CredentialFileSnapshot] = []
+        for spec in configuration.files {
+            do {
+                let snapshot = try await files.read(path: spec.path)
+                snapshots.append(snapshot)
+                let ids = snapshot.pairs.map(\.accessKeyID.rawValue)
+                print("file \(spec.path) (\(spec.format.rawValue)): \(ids.isEmpty ? "no key" : "key " + ids.joined(separator: ", "))")
+            } catch {
+                problems.append("\(error)")
+            }
         }
 
-        if keys.count == 1, let credentials = keys.first {
+        if problems.isEmpty, case .success(let credentials) = policy.agreedCredentials(in: Dictionary(snapshots.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })) {
             do {
                 let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
-                try await checkKeys(with: credentials, client: client, configuration: configuration, problems: &problems)
+                problems += try await checkKeys(with: credentials, client: client, policy: policy, snapshots: snapshots)
             } catch let error as IAMTransportError where error.isTemporary {
                 unreachable = true
                 problems.append(error.description)
             } catch {
                 problems.append("\(error)")
             }
+        } else if problems.isEmpty {
+            problems += policy.readiness(files: snapshots, keys: []).problems.map(\.message)
         }
 
         checkState(configuration.stateDirectory, problems: &problems)
@@ -54,61 +64,33 @@ struct CheckCommand: AsyncParsableCommand {
         throw ExitCode(unreachable ? ExitStatus.temporaryFailure : ExitStatus.failure)
     }
 
-    private func readFiles(_ specs: [CredentialFileSpec], problems: inout [String]) -> [(path: String, credentials: Credentials)] {
-        var pairs: [(path: String, credentials: Credentials)] = []
-        for spec in specs {
-            do {
-                let snapshot = try CredentialFiles.read(spec)
-                guard let pair = snapshot.pairs.first else {
-                    problems.append("\(spec.path): holds no access key pair")
-                    continue
-                }
-                for found in snapshot.pairs {
-                    pairs.append((spec.path, Credentials(accessKeyID: found.accessKeyID, secretAccessKey: found.secretAccessKey)))
-                }
-                print("file \(spec.path) (\(spec.format.rawValue)): key \(pair.accessKeyID), line \(pair.line)")
-            } catch {
-                problems.append("\(error)")
-            }
-        }
-        return pairs
-    }
-
-    private func checkKeys(with credentials: Credentials, client: IAMClient, configuration: KeyrotConfiguration,
-                           problems: inout [String]) async throws {
+    /// Authenticates with the files' key, lists the user's keys and applies preflight's rules.
+    private func checkKeys(with credentials: Credentials, client: IAMClient, policy: RotationPolicy,
+                           snapshots: [RotationEngine.CredentialFileSnapshot]) async throws -> [String] {
         let identity = try await client.getCallerIdentity(credentials: credentials)
         print("authenticated as \(identity.arn) (account \(identity.account))")
-        guard RotationEngine.CallerIdentity(account: identity.account, arn: identity.arn).isUser(configuration.user) else {
-            problems.append("the files' key \(credentials.accessKeyID) belongs to \(identity.arn), not to the configured user \(configuration.user)")
-            return
+        guard RotationEngine.CallerIdentity(account: identity.account, arn: identity.arn).isUser(policy.user) else {
+            return ["the files' key \(credentials.accessKeyID) belongs to \(identity.arn), not to the configured user \(policy.user)"]
         }
-        let keys = try await client.listAccessKeys(userName: configuration.user, credentials: credentials)
+        let keys = try await IAMKeyService(client: client).listAccessKeys(user: policy.user, signedWith: credentials)
         let now = Date()
         for key in keys {
-            let days = Int(now.timeIntervalSince(key.createDate) / 86_400)
-            let role = key.id == credentials.accessKeyID ? "the files' key" : "not in any configured file"
-            print("key \(key.id): \(key.status.rawValue), \(days) days old (\(role))")
+            let days = Int(now.timeIntervalSince(key.createdAt) / 86_400)
+            let role = key.keyID == credentials.accessKeyID ? "the files' key" : "in no configured file"
+            print("key \(key.keyID): \(key.status.rawValue), \(days) days old (\(role))")
         }
-        guard let current = keys.first(where: { $0.id == credentials.accessKeyID }) else {
-            problems.append("the files' key \(credentials.accessKeyID) is not one of \(configuration.user)'s keys")
-            return
+        let readiness = policy.readiness(files: snapshots, keys: keys)
+        if let due = readiness.nextDue {
+            print("next rotation: \(RotationEvent.stamp(due))" + (due <= now ? " (due now)" : ""))
         }
-        if current.status != .active {
-            problems.append("the files' key \(current.id) is \(current.status.rawValue); activate it or put the Active key in the files")
-        }
-        for other in keys where other.id != current.id && other.status == .active && !configuration.deleteUnknownActiveKeys {
-            problems.append("a second Active key \(other.id) is used by no configured file: a rotation would refuse to delete it; add the file that holds it, delete it, or set delete_unknown_active_keys: true")
-        }
-        let due = current.createDate.addingTimeInterval(configuration.maxAge.timeInterval)
-        print("next rotation: \(RotationEvent.stamp(due))" + (due <= now ? " (due now)" : ""))
+        return readiness.problems.map(\.message)
     }
 
     private func checkState(_ directory: String, problems: inout [String]) {
         if access(directory, W_OK) != 0 && errno != ENOENT {
             problems.append("the state directory \(directory) is not writable by this user")
         }
-        let path = directory + "/keyrotd.lock"
-        if DaemonLiveness.holdsLock(path) {
+        if DaemonLiveness.holdsLock(directory + "/keyrotd.lock") {
             print("a keyrotd daemon is running on \(directory)")
         }
         if let data = FileManager.default.contents(atPath: directory + "/state.json"),
