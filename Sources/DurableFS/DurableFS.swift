@@ -26,9 +26,7 @@ public enum DurableFS {
         let temp = try TempFile.create(beside: path)
         do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
-            if fchown(temp.file.raw, info.st_uid, info.st_gid) != 0 {
-                throw DurableFSError.fromErrno(errno, call: "fchown to \(info.st_uid):\(info.st_gid)", path: temp.path)
-            }
+            try keepOwnership(of: temp, like: info)
             if fchmod(temp.file.raw, info.st_mode & 0o7777) != 0 {
                 throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path)
             }
@@ -42,6 +40,22 @@ public enum DurableFS {
             throw error
         }
         try syncDirectory(of: path)
+    }
+
+    /// Gives the temp file the original's group, and its owner when the process may.
+    ///
+    /// Only what differs is changed: an unprivileged process (keyrotd's own user, writing through
+    /// a group) cannot give a file away, so the replacement is then owned by that user; the group
+    /// (often already right through a setgid folder) must be kept, else the replace is refused.
+    /// Under `PrivateUsers=` an unmapped group reads as the overflow id on both files and needs no change.
+    static func keepOwnership(of temp: TempFile, like original: stat) throws(DurableFSError) {
+        let current = try temp.file.status()
+        if current.st_gid != original.st_gid, fchown(temp.file.raw, ~uid_t(0), original.st_gid) != 0 {
+            throw DurableFSError.fromErrno(errno, call: "fchown to group \(original.st_gid) (make the folder setgid to that group, or add keyrotd's user to it)", path: temp.path)
+        }
+        if current.st_uid != original.st_uid, fchown(temp.file.raw, original.st_uid, ~gid_t(0)) != 0, !(errno == EPERM && geteuid() != 0) {
+            throw DurableFSError.fromErrno(errno, call: "fchown to owner \(original.st_uid)", path: temp.path)
+        }
     }
 
     /// Writes `bytes` to `path` with mode 0600 (a state record or a backup): an exclusive new temp
