@@ -26,7 +26,7 @@ public enum DurableFS {
         let temp = try TempFile.create(beside: path)
         do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
-            try keepOwnership(of: temp, uid: info.st_uid, gid: info.st_gid, original: path)
+            try keepOwnership(of: temp, like: info)
             if fchmod(temp.file.raw, info.st_mode & 0o7777) != 0 {
                 throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path)
             }
@@ -42,17 +42,19 @@ public enum DurableFS {
         try syncDirectory(of: path)
     }
 
-    /// Gives the replacement the original's owner and group. An unprivileged keyrotd (the systemd
-    /// unit runs as user `keyrotd` with no capabilities) cannot give a file to another user: the
-    /// replacement is then owned by keyrotd but keeps the original's group, which is what grants
-    /// access (the group-writable setup of systemd/README.md). Without that group either, the
-    /// replace is refused, so that nobody loses access to the file.
-    static func keepOwnership(of temp: TempFile, uid: uid_t, gid: gid_t, original path: String) throws(DurableFSError) {
-        if fchown(temp.file.raw, uid, gid) == 0 { return }
-        let number = errno
-        guard number == EPERM || number == EINVAL, fchown(temp.file.raw, uid_t.max, gid) == 0 else {
-            throw DurableFSError(code: .permissionDenied, path: path,
-                                 message: "\(path): cannot give the replacement the original's owner \(uid) and group \(gid) (\(String(cString: strerror(number)))); run keyrotd as the file's owner or as a member of its group (see systemd/README.md)")
+    /// Gives the temp file the original's group, and its owner when the process may.
+    ///
+    /// Only what differs is changed: an unprivileged process (keyrotd's own user, writing through
+    /// a group) cannot give a file away, so the replacement is then owned by that user; the group
+    /// (often already right through a setgid folder) must be kept, else the replace is refused.
+    /// Under `PrivateUsers=` an unmapped group reads as the overflow id on both files and needs no change.
+    static func keepOwnership(of temp: TempFile, like original: stat) throws(DurableFSError) {
+        let current = try temp.file.status()
+        if current.st_gid != original.st_gid, fchown(temp.file.raw, ~uid_t(0), original.st_gid) != 0 {
+            throw DurableFSError.fromErrno(errno, call: "fchown to group \(original.st_gid) (make the folder setgid to that group, or add keyrotd's user to it)", path: temp.path)
+        }
+        if current.st_uid != original.st_uid, fchown(temp.file.raw, original.st_uid, ~gid_t(0)) != 0, errno != EPERM {
+            throw DurableFSError.fromErrno(errno, call: "fchown to owner \(original.st_uid)", path: temp.path)
         }
     }
 

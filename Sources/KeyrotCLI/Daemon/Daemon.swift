@@ -120,10 +120,14 @@ final class Daemon {
         if case .idle = outcome {} else {
             logger.log(level: ExitStatus.of(outcome) == ExitStatus.success ? .info : .warning, "\(OutcomeReport.text(outcome))")
         }
-        sendReady()
-        guard !isStopping else { return }
+        guard !isStopping else {
+            sendReady()
+            return
+        }
         let next = schedule.nextWake(after: outcome, now: now)
+        // STATUS= before READY=1: `systemctl start` returns on READY, and the status must then be current.
         setStatus(statusText(after: outcome, next: next))
+        sendReady()
         arm(at: next)
     }
 
