@@ -37,7 +37,11 @@ struct PolicyCommand: AsyncParsableCommand {
         let configuration = try options.loadConfiguration()
         let account: String
         do {
-            account = try await self.account ?? Self.lookUpAccount(configuration)
+            if let given = self.account {
+                account = given
+            } else {
+                account = try await Self.lookUpAccount(configuration)
+            }
         } catch let error as IAMTransportError where error.isTemporary {
             FileHandle.standardError.write(Data("keyrotd: \(error); or give the account with --account ID\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)

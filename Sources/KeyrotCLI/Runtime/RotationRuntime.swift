@@ -1,3 +1,4 @@
+import CredentialFiles
 import DurableFS
 import Foundation
 import IAMClient

@@ -5,7 +5,7 @@ import Testing
 /// (each holding the emulator's key), a keyrotd.yml listing them, a state directory, and moto.
 struct RotationSite {
     /// One configured credential file: its place, format and the mode it is created with.
-    struct File {
+    struct File: Sendable {
         let name: String
         let resource: String
         let mode: Int
