@@ -4,7 +4,7 @@ import Testing
 
 /// Rotations that must not happen, or must be undone: each ends with exit status 1 and IAM and
 /// every file exactly as before (the same key list, the same bytes and modes).
-@Suite("keyrotd rotate --force: refusals and roll-back against moto", .enabled(if: Repository.shouldRunIntegration), .serialized)
+@Suite("keyrotd rotate --force: refusals and roll-back against moto", .enabled(if: Repository.shouldRunIntegration, Repository.skipComment), .serialized)
 struct RefusedRotationTests {
     /// A key pair that no IAM knows (the documentation's example key).
     static let strangerID = "AKIAIOSFODNN7EXAMPLE"
@@ -67,19 +67,38 @@ struct RefusedRotationTests {
         }
     }
 
-    /// Runs `keyrotd rotate --force` and expects exit status 1, IAM and the files unchanged and
-    /// no secret in the output; returns the run for the test's own expectations.
+    @Test("AWS unreachable (nothing listens on the endpoints): exit status 75 (EX_TEMPFAIL), nothing changed")
+    func awsUnreachable() async throws {
+        try await RotationSite.with { site in
+            let closed = "http://127.0.0.1:\(try Self.closedLoopbackPort())"
+            try site.writeConfiguration(iamEndpoint: closed, stsEndpoint: closed)
+            let result = try await expectNothingChanges(site, status: 75)
+            #expect(result.output.contains("could not reach AWS"), "\(result)")
+        }
+    }
+
+    /// Runs `keyrotd rotate --force` and expects exit status `status`, IAM and the files unchanged
+    /// and no secret in the output; returns the run for the test's own expectations.
     @discardableResult
-    func expectNothingChanges(_ site: RotationSite, secrets: [String] = [],
+    func expectNothingChanges(_ site: RotationSite, status: Int32 = 1, secrets: [String] = [],
                               sourceLocation: SourceLocation = #_sourceLocation) async throws -> ChildResult {
         let files = try site.snapshot()
         let keys = try await site.moto.keys()
         let result = try await site.keyrotd("rotate", "--force")
-        #expect(result.status == 1, "\(result)", sourceLocation: sourceLocation)
+        #expect(result.status == status, "\(result)", sourceLocation: sourceLocation)
         #expect(try site.snapshot() == files, "the files changed", sourceLocation: sourceLocation)
         #expect(try await site.moto.keys() == keys, "IAM's key list changed", sourceLocation: sourceLocation)
         SecretLeaks.expectNone(in: result, secrets: secrets + [site.moto.secretAccessKey], sourceLocation: sourceLocation)
         return result
+    }
+}
+
+extension RefusedRotationTests {
+    /// A loopback port nothing listens on: bound by the kernel, then closed.
+    static func closedLoopbackPort() throws -> Int {
+        let server = try LoopbackHTTPServer(replies: [.closeConnection])
+        server.shutdown()
+        return server.port
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Paths in the repository the tests run from, and the prerequisites of the integration tests.
 enum Repository {
@@ -27,6 +28,8 @@ enum Repository {
     static var shouldRunIntegration: Bool {
         ProcessInfo.processInfo.environment["CI"] == "true" || missingMotoPrerequisite == nil
     }
+
+    static let skipComment: Comment = "needs python3 and moto_server (pip install 'moto[server]' boto3); with CI=true their absence fails instead"
 
     /// Throws, naming what to install, when python3, boto3 or moto_server is missing.
     static func requireMoto() throws {

@@ -65,8 +65,8 @@ struct RotationSite {
 
     func path(_ name: String) -> String { directory.appending(path: name).path }
 
-    /// keyrotd.yml for this site; `aws` lines replace the default endpoints, `extra` lines are appended.
-    func writeConfiguration(propagationTimeout: String = "30s", stsEndpoint: String? = nil, extra: String = "") throws {
+    /// keyrotd.yml for this site; the endpoints default to moto's.
+    func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil) throws {
         var text = """
             user: \(moto.user)
             max_age: 90d
@@ -76,7 +76,7 @@ struct RotationSite {
             state_dir: \(path("state"))
             aws:
               region: us-east-1
-              iam_endpoint: \(moto.endpoint)
+              iam_endpoint: \(iamEndpoint ?? moto.endpoint)
               sts_endpoint: \(stsEndpoint ?? moto.endpoint)
             files:
 
@@ -84,7 +84,7 @@ struct RotationSite {
         for file in Self.files {
             text += "  - path: \(path(file.name))\n    \(file.yaml)\n"
         }
-        try Data((text + extra).utf8).write(to: URL(fileURLWithPath: configPath))
+        try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
     }
 
     /// Writes every file from its fixture with the emulator's key, in its mode.
