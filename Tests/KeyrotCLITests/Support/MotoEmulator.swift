@@ -30,7 +30,10 @@ struct MotoEmulator {
     static func up(in directory: URL, denying denied: [String] = []) async throws -> MotoEmulator {
         try Repository.requireMoto()
         let result = try await harness(["up", "--dir", directory.path] + denied.flatMap { ["--deny", $0] })
-        guard result.status == 0 else { throw Repository.MissingPrerequisite(description: "moto-emulator up failed: \(result)") }
+        guard result.status == 0 else {
+            _ = try? await harness(["down", "--dir", directory.path])  // a server that started but failed its bootstrap
+            throw Repository.MissingPrerequisite(description: "moto-emulator up failed: \(result)")
+        }
         let state = try JSONDecoder().decode(State.self, from: Data(contentsOf: directory.appending(path: "emulator.json")))
         return MotoEmulator(directory: directory, endpoint: state.endpoint, account: state.account, user: state.user,
                             accessKeyID: state.access_key_id, secretAccessKey: state.secret_access_key)
