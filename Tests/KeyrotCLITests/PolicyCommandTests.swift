@@ -19,11 +19,17 @@ struct PolicyCommandTests {
         #expect(policy.options.config == "/srv/k.yml")
     }
 
-    @Test("refuses an account id that is not 12 digits, and a missing one", arguments: [
-        ["--account", "12345"], ["--account", "arn:aws:iam::123456789012:root"], [],
+    @Test("refuses an account id that is not 12 digits", arguments: [
+        ["--account", "12345"], ["--account", "arn:aws:iam::123456789012:root"], ["--account", ""],
     ])
     func refusesBadAccount(arguments: [String]) {
         #expect(throws: (any Error).self) { try PolicyCommand.parse(arguments) }
+    }
+
+    @Test("--account is optional (the account is then asked from STS)")
+    func accountIsOptional() throws {
+        let policy = try PolicyCommand.parse([])
+        #expect(policy.account == nil)
     }
 
     @Test("a configuration error exits 78")

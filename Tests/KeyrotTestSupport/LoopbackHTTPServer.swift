@@ -29,6 +29,8 @@ public final class LoopbackHTTPServer: Sendable {
 
     public let port: Int
     private let listener: Int32
+    /// Chooses the answer from the request itself; when set, `replies` is not used.
+    private let responder: (@Sendable (ReceivedRequest) -> Reply)?
     private let state: Mutex<State>
 
     private struct State {
@@ -44,7 +46,20 @@ public final class LoopbackHTTPServer: Sendable {
         let (listener, port) = try LoopbackSocket.listen()
         self.listener = listener
         self.port = port
+        responder = nil
         state = Mutex(State(replies: replies))
+        let server = self
+        Thread.detachNewThread { server.acceptLoop() }
+    }
+
+    /// - Parameter responder: chooses the answer to each request from the request (e.g. by the
+    ///   access key id in its `Authorization` header); called on the connection's thread.
+    public init(responder: @escaping @Sendable (ReceivedRequest) -> Reply) throws {
+        let (listener, port) = try LoopbackSocket.listen()
+        self.listener = listener
+        self.port = port
+        self.responder = responder
+        state = Mutex(State(replies: [.closeConnection]))
         let server = self
         Thread.detachNewThread { server.acceptLoop() }
     }
@@ -85,10 +100,11 @@ public final class LoopbackHTTPServer: Sendable {
             close(connection)
         }
         guard let request = LoopbackSocket.readRequest(connection) else { return }
-        let reply = state.withLock { state -> Reply in
+        let scripted = state.withLock { state -> Reply in
             state.received.append(request)
             return state.replies.count > 1 ? state.replies.removeFirst() : state.replies[0]
         }
+        let reply = responder?(request) ?? scripted
         switch reply {
         case .respond(let status, let headers, let body):
             var head = "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"

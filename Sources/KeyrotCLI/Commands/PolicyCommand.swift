@@ -1,8 +1,13 @@
 import ArgumentParser
+import CredentialFiles
+import Foundation
+import IAMClient
 import KeyrotConfig
+import KeyrotCore
+import Logging
 
 /// `keyrotd policy`: prints the IAM policy that lets the configured user rotate its own keys.
-struct PolicyCommand: ParsableCommand {
+struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy",
         abstract: "Print the least-privilege IAM policy keyrotd needs.",
@@ -10,26 +15,61 @@ struct PolicyCommand: ParsableCommand {
             Prints a JSON policy document allowing iam:CreateAccessKey, iam:DeleteAccessKey, \
             iam:UpdateAccessKey, iam:ListAccessKeys and iam:GetAccessKeyLastUsed on the configured \
             user only. Attach it to that user (or its group) next to the pipeline's own policy. \
-            The user and partition come from the configuration file.
+            The user and partition come from the configuration file; without --account, the account \
+            is looked up with STS GetCallerIdentity, signed with the key the configured files hold.
             """
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Option(help: ArgumentHelp("The 12-digit id of the AWS account that holds the user.", valueName: "id"))
-    var account: String
+    @Option(help: ArgumentHelp("The 12-digit id of the AWS account that holds the user (default: asked from STS with the files' key).",
+                               valueName: "id"))
+    var account: String?
 
     func validate() throws {
-        guard IAMPolicyDocument.isAccountID(account) else {
+        if let account, !IAMPolicyDocument.isAccountID(account) {
             throw ValidationError("--account must be the 12-digit AWS account id, such as 123456789012 "
                 + "(the IAM console shows it in the top-right menu)")
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let configuration = try options.loadConfiguration()
+        let account: String
+        do {
+            if let given = self.account {
+                account = given
+            } else {
+                account = try await Self.lookUpAccount(configuration)
+            }
+        } catch let error as IAMTransportError where error.isTemporary {
+            FileHandle.standardError.write(Data("keyrotd: \(error); or give the account with --account ID\n".utf8))
+            throw ExitCode(ExitStatus.temporaryFailure)
+        } catch {
+            FileHandle.standardError.write(Data("keyrotd: \(error); or give the account with --account ID\n".utf8))
+            throw ExitCode(ExitStatus.failure)
+        }
         let policy = IAMPolicyDocument.forRotation(user: configuration.user,
                                                    partition: configuration.aws.partition, account: account)
         print(policy.json(), terminator: "")
+    }
+
+    /// The account of the key the configured files hold, from STS GetCallerIdentity.
+    static func lookUpAccount(_ configuration: KeyrotConfiguration) async throws -> String {
+        var held: [(path: String, credentials: Credentials)] = []
+        for spec in configuration.files {
+            for pair in try CredentialFiles.read(spec).pairs {
+                held.append((spec.path, Credentials(accessKeyID: pair.accessKeyID, secretAccessKey: pair.secretAccessKey)))
+            }
+        }
+        guard let credentials = held.first?.credentials else {
+            throw CLIError("no configured file holds an access key to look the account up with")
+        }
+        guard held.allSatisfy({ $0.credentials == credentials }) else {
+            throw CLIError("the files do not hold the same key: "
+                + held.map { "\($0.path) holds \($0.credentials.accessKeyID)" }.joined(separator: ", "))
+        }
+        let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
+        return try await client.getCallerIdentity(credentials: credentials).account
     }
 }
