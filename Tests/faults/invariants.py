@@ -34,8 +34,9 @@ def prepare_proxy_for_checks(case):
     case.proxy.control("POST", "reject-inactive", {"enabled": True, "refresh": True})
 
 
-def check_file(case, target, data=None, mode=None):
-    """I1 and I4 for one file; returns (problems, key id or None)."""
+def check_file(case, target, data=None, mode=None, verdicts=None):
+    """I1 and I4 for one file; returns (problems, key id or None). `verdicts` remembers, within one
+    check of all the files, whether a pair works, so files holding the same pair ask STS once."""
     problems = []
     try:
         data = target.read() if data is None else data
@@ -51,7 +52,11 @@ def check_file(case, target, data=None, mode=None):
     old = (case.old_key["id"], case.old_key["secret"])
     if not same_outside_values(target.original, old, data, pair):
         problems.append(f"{target.name}: bytes outside the key id and secret changed")
-    why = key_works(case, pair)
+    if verdicts is None or pair not in verdicts:
+        why = key_works(case, pair)
+        if verdicts is not None:
+            verdicts[pair] = why
+    why = verdicts[pair] if verdicts is not None else why
     if why:
         problems.append(f"{target.name}: its key {pair[0]} does not work ({why})")
     return problems, pair[0]
@@ -60,11 +65,11 @@ def check_file(case, target, data=None, mode=None):
 def check_files(case, skip=()):
     """I1 + I4 for every file; returns (problems, {target name: key id})."""
     prepare_proxy_for_checks(case)
-    problems, held = [], {}
+    problems, held, verdicts = [], {}, {}
     for target in case.targets:
         if target.name in skip:
             continue
-        found, key_id = check_file(case, target)
+        found, key_id = check_file(case, target, verdicts=verdicts)
         problems += found
         held[target.name] = key_id
     return problems, held
