@@ -6,8 +6,14 @@ import FoundationXML
 /// A parsed XML element: name (without namespace prefix), text and children.
 ///
 /// Responses are small (bounded by the transport), so a tree is simpler than streaming, and lets
-/// every lookup go by element name, never by position.
+/// every lookup go by element name, never by position. A body nested deeper than
+/// ``maximumDepth`` or declaring entities (a DTD, which no IAM/STS answer has) is refused while
+/// parsing, so hostile bodies cannot exhaust the stack (the tree is walked recursively) or expand
+/// entities.
 public struct ResponseElement: Sendable, Hashable {
+    /// The deepest nesting accepted; IAM and STS answers are at most 6 levels deep.
+    public static let maximumDepth = 32
+
     public let name: String
     public let text: String
     public let children: [ResponseElement]
@@ -38,7 +44,7 @@ public struct ResponseElement: Sendable, Hashable {
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = builder
-        guard parser.parse() else { return nil }
+        guard parser.parse(), !builder.refused else { return nil }
         return builder.root
     }
 }
@@ -53,19 +59,42 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
 
     private var stack: [Open] = []
     private(set) var root: ResponseElement?
+    /// Set when the body was too deep or declared entities; the parse is aborted then.
+    private(set) var refused = false
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName: String?, attributes: [String: String] = [:]) {
+        guard !refused else { return }
+        guard stack.count < ResponseElement.maximumDepth else { return refuse(parser) }
         stack.append(Open(name: elementName))
     }
 
+    func parser(_ parser: XMLParser, foundInternalEntityDeclarationWithName name: String, value: String?) {
+        refuse(parser)
+    }
+
+    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+        refuse(parser)
+    }
+
+    func parser(_ parser: XMLParser, foundUnparsedEntityDeclarationWithName name: String, publicID: String?,
+                systemID: String?, notationName: String?) {
+        refuse(parser)
+    }
+
+    private func refuse(_ parser: XMLParser) {
+        refused = true
+        stack.removeAll()
+        parser.abortParsing()
+    }
+
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        guard !stack.isEmpty else { return }
+        guard !refused, !stack.isEmpty else { return }
         stack[stack.count - 1].text += string
     }
 
     func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-        guard let open = stack.popLast() else { return }
+        guard !refused, let open = stack.popLast() else { return }
         let element = ResponseElement(name: open.name, text: open.text, children: open.children)
         if stack.isEmpty {
             root = element

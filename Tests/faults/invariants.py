@@ -34,8 +34,9 @@ def prepare_proxy_for_checks(case):
     case.proxy.control("POST", "reject-inactive", {"enabled": True, "refresh": True})
 
 
-def check_file(case, target, data=None, mode=None):
-    """I1 and I4 for one file; returns (problems, key id or None)."""
+def check_file(case, target, data=None, mode=None, verdicts=None):
+    """I1 and I4 for one file; returns (problems, key id or None). `verdicts` remembers, within one
+    check of all the files, whether a pair works, so files holding the same pair ask STS once."""
     problems = []
     try:
         data = target.read() if data is None else data
@@ -51,7 +52,11 @@ def check_file(case, target, data=None, mode=None):
     old = (case.old_key["id"], case.old_key["secret"])
     if not same_outside_values(target.original, old, data, pair):
         problems.append(f"{target.name}: bytes outside the key id and secret changed")
-    why = key_works(case, pair)
+    if verdicts is None or pair not in verdicts:
+        why = key_works(case, pair)
+        if verdicts is not None:
+            verdicts[pair] = why
+    why = verdicts[pair] if verdicts is not None else why
     if why:
         problems.append(f"{target.name}: its key {pair[0]} does not work ({why})")
     return problems, pair[0]
@@ -60,11 +65,11 @@ def check_file(case, target, data=None, mode=None):
 def check_files(case, skip=()):
     """I1 + I4 for every file; returns (problems, {target name: key id})."""
     prepare_proxy_for_checks(case)
-    problems, held = [], {}
+    problems, held, verdicts = [], {}, {}
     for target in case.targets:
         if target.name in skip:
             continue
-        found, key_id = check_file(case, target)
+        found, key_id = check_file(case, target, verdicts=verdicts)
         problems += found
         held[target.name] = key_id
     return problems, held
@@ -155,11 +160,23 @@ def secrets_seen(case):
     return found
 
 
-def check_secret_hygiene(case):
-    """I5: any file under the case directory holding a secret is a target file or has mode 0600 (or stricter)."""
-    secrets = [s.encode() for s in secrets_seen(case)]
+def secret_forms(secret):
+    """The ways a secret can be written down: as is, JSON-escaped (`/` as `\\/`), percent-encoded,
+    base64 (so a state file or log that encodes it is still caught)."""
+    import base64, urllib.parse
+    raw = secret.encode()
+    return {raw, secret.replace("/", "\\/").encode(), urllib.parse.quote(secret, safe="").encode(),
+            base64.b64encode(raw)}
+
+
+def check_secret_hygiene(case, scanned=None):
+    """I5: any file under the case directory (keyrotd's stdout/stderr captures, the proxy and moto
+    logs, the state directory and its backups) holding a secret in any form is a target file or has
+    mode 0600 (or stricter); the state directory is 0700 and every file in it 0600. `scanned`
+    (a dict) counts the files read and those holding a secret, to show that the check looked."""
+    forms = [form for secret in secrets_seen(case) for form in secret_forms(secret)]
     targets = {os.path.realpath(t.path) for t in case.targets}
-    problems = []
+    problems = check_state_dir_modes(case)
     for directory, _, names in os.walk(case.dir):
         for name in names:
             path = os.path.join(directory, name)
@@ -168,11 +185,34 @@ def check_secret_hygiene(case):
             try:
                 with open(path, "rb") as f:
                     data = f.read()
-            except OSError:
+            except OSError as error:
+                problems.append(f"{os.path.relpath(path, case.dir)} could not be scanned ({error.strerror})")
                 continue
             mode = stat.S_IMODE(os.stat(path).st_mode)
-            if any(secret in data for secret in secrets) and mode & 0o077:
+            holds = any(form in data for form in forms)
+            if scanned is not None:
+                scanned["files"] = scanned.get("files", 0) + 1
+                scanned["holding"] = scanned.get("holding", 0) + holds
+            if holds and mode & 0o077:
                 problems.append(f"a secret in {os.path.relpath(path, case.dir)} (mode {mode:o})")
+    return problems
+
+
+def check_state_dir_modes(case):
+    """keyrotd's state directory is 0700; state.json, the backups and every other file in it are 0600."""
+    state_dir = getattr(case, "state_dir", None)
+    if not state_dir or not os.path.isdir(state_dir):
+        return []
+    problems = []
+    for directory, _, names in os.walk(state_dir):
+        mode = stat.S_IMODE(os.stat(directory).st_mode)
+        if mode & 0o077:
+            problems.append(f"state directory {os.path.relpath(directory, case.dir)} has mode {mode:o}")
+        for name in names:
+            path = os.path.join(directory, name)
+            mode = stat.S_IMODE(os.lstat(path).st_mode)
+            if mode & 0o177:
+                problems.append(f"{os.path.relpath(path, case.dir)} has mode {mode:o}, expected 600")
     return problems
 
 
@@ -196,8 +236,8 @@ def process_tree(pid):
 
 
 def check_process_hygiene(case, pid):
-    """I5 for a live keyrotd: no secret in the argv or environment of it or any child."""
-    secrets = [s.encode() for s in secrets_seen(case)]
+    """I5 for a live keyrotd: no secret (in any form) in the argv or environment of it or any child."""
+    secrets = [form for secret in secrets_seen(case) for form in secret_forms(secret)]
     problems = []
     for member in process_tree(pid):
         for part in ("cmdline", "environ"):

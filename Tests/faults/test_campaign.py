@@ -73,6 +73,29 @@ def test_secret_hygiene_flags_a_readable_file_holding_a_secret(tmp_path, placed)
     assert invariants.check_secret_hygiene(case) == ["a secret in run1.err (mode 644)"]
 
 
+def test_secret_hygiene_sees_encoded_secrets_and_loose_state_files(tmp_path, placed):
+    state = tmp_path / "state"
+    (state / "backups").mkdir(parents=True)
+    os.chmod(state, 0o700)
+    os.chmod(state / "backups", 0o700)
+    case = types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
+                                 old_key={"id": OLD[0], "secret": "abc/def+ghi"}, state_dir=str(state))
+    (state / "state.json").write_text('{"secret": "abc\\/def+ghi"}')
+    os.chmod(state / "state.json", 0o600)
+    scanned = {}
+    assert invariants.check_secret_hygiene(case, scanned) == [] and scanned == {"files": 1, "holding": 1}
+    os.chmod(state / "state.json", 0o640)
+    assert invariants.check_secret_hygiene(case) == ["state/state.json has mode 640, expected 600",
+                                                     "a secret in state/state.json (mode 640)"]
+    os.chmod(state / "state.json", 0o600)
+    (state / "backups" / "b1").write_bytes(b"no secret")
+    os.chmod(state / "backups" / "b1", 0o644)
+    assert invariants.check_secret_hygiene(case) == ["state/backups/b1 has mode 644, expected 600"]
+    (tmp_path / "run1.out").write_text("YWJjL2RlZitnaGk=")  # base64 of the secret
+    os.chmod(state / "backups" / "b1", 0o600)
+    assert invariants.check_secret_hygiene(case) == ["a secret in run1.out (mode 644)"]
+
+
 def test_process_hygiene_sees_a_secret_in_a_childs_environment(tmp_path, placed):
     import subprocess as sp
     case = types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
@@ -109,21 +132,21 @@ def run_campaign(tmp_path, only, bug=None):
 
 
 def test_campaign_passes_a_correct_rotor(tmp_path):
-    code, output = run_campaign(tmp_path, "writeFile:2")
+    code, output = run_campaign(tmp_path, "rewriteFile#2")
     assert output.strip().splitlines()[-1] == "campaign: 3 passed, 0 failed", output
-    assert "kill before:writeFile:2  pass" in output and "kill after:writeFile:2   pass" in output
+    assert "kill before:rewriteFile#2  pass" in output and "kill after:rewriteFile#2   pass" in output
     assert code == 0
 
 
 def test_campaign_catches_a_key_deactivated_before_the_switch(tmp_path):
-    code, output = run_campaign(tmp_path, "kill before:writeFile:1", bug="deactivate-before-switch")
+    code, output = run_campaign(tmp_path, "kill before:rewriteFile#1", bug="deactivate-before-switch")
     assert code == 1
     assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
     assert "right after the kill" in output and "does not work (InvalidClientTokenId)" in output
 
 
 def test_campaign_catches_an_orphan_key_left_after_a_crash(tmp_path):
-    code, output = run_campaign(tmp_path, "kill after:createAccessKey", bug="keep-orphan")
+    code, output = run_campaign(tmp_path, "kill after:CreateAccessKey", bug="keep-orphan")
     assert code == 1
     assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
     assert "after recovery" in output and "that no file uses" in output

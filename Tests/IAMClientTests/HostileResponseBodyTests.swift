@@ -1,0 +1,122 @@
+import Foundation
+import IAMClient
+import KeyrotCore
+import KeyrotTestSupport
+import Testing
+
+/// Malformed, truncated and huge IAM/STS answers: each ends in a clear error naming the call,
+/// never a crash, a hang, a secret in the message, or a body held beyond the transport's cap.
+@Suite struct HostileResponseBodyTests {
+    let credentials = Fixtures.credentials
+
+    static let createFixtures = ["aws-create-access-key", "moto-create-access-key"]
+
+    /// Every strict prefix of a CreateAccessKey answer is refused as invalid, and the message
+    /// never carries the part of the secret that did arrive.
+    @Test(arguments: createFixtures)
+    func truncatedCreateAccessKeyAnswers(fixture: String) async throws {
+        let body = try Fixtures.body(fixture)
+        let secret = try #require(String(decoding: body, as: UTF8.self).firstMatch(of: /<SecretAccessKey>([^<]+)</)?.1)
+        for length in stride(from: 0, to: body.count, by: 7) {
+            let prefix = Array(body[..<length])
+            let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: prefix) })
+            let error = await #expect(throws: IAMTransportError.self, "prefix of \(length) bytes") {
+                _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
+            }
+            #expect(error?.code == .invalidResponse)
+            #expect(error?.description.contains("CreateAccessKey") == true)
+            #expect(error?.description.contains(secret.prefix(8)) == false)
+        }
+    }
+
+    /// A truncated error answer still fails the call (as an HTTP status error), never as success.
+    @Test func truncatedErrorAnswer() async throws {
+        let body = Array(try Fixtures.body("moto-error-limit-exceeded").prefix(60))
+        let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 409, body: body) })
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
+        }
+        #expect(error?.httpStatus == 409)
+        #expect(error?.action == "CreateAccessKey")
+    }
+
+    static let malformed: [(String, String)] = [
+        ("binary", String(decoding: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self)),
+        ("mismatched tags", "<GetCallerIdentityResponse><GetCallerIdentityResult></GetCallerIdentityResponse>"),
+        ("two roots", "<A/><B/>"),
+        ("external entity", #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><GetCallerIdentityResponse><GetCallerIdentityResult><Arn>&x;</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>"#),
+        ("entity expansion bomb", billionLaughs),
+        ("deep nesting", String(repeating: "<a>", count: 200_000) + String(repeating: "</a>", count: 200_000)),
+        ("wide", "<GetCallerIdentityResponse>" + String(repeating: "<member/>", count: 100_000) + "</GetCallerIdentityResponse>"),
+    ]
+
+    /// Each malformed success body ends in `invalidResponse` for GetCallerIdentity, within seconds.
+    @Test(arguments: malformed.map(\.0))
+    func malformedSuccessBody(name: String) async throws {
+        let body = Array(try #require(Self.malformed.first { $0.0 == name }).1.utf8)
+        let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: body) })
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        #expect(error?.code == .invalidResponse)
+        #expect(error?.description.contains("GetCallerIdentity") == true)
+        #expect(error?.description.contains("root:") == false, "no /etc/passwd content")
+    }
+
+    /// The depth limit sits above every real answer and refuses one level more; an error answer
+    /// that deep still fails the call with its HTTP status.
+    @Test func nestingDepthLimit() async throws {
+        func nested(_ depth: Int) -> [UInt8] {
+            Array((String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth)).utf8)
+        }
+        #expect(ResponseElement.parse(nested(ResponseElement.maximumDepth)) != nil)
+        #expect(ResponseElement.parse(nested(ResponseElement.maximumDepth + 1)) == nil)
+        let deep = nested(100_000)
+        let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 500, body: deep) })
+        let error = await #expect(throws: AWSError.self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        #expect(error?.code == "HTTP500")
+    }
+
+    /// More than 1 MiB from a real socket with the default cap: `responseTooLarge`, for a success
+    /// and for an error status alike, and nothing retried into a bigger buffer.
+    @Test(arguments: [200, 500])
+    func hugeBodyIsRefusedAtTheDefaultCap(status: Int) async throws {
+        let huge = "<GetCallerIdentityResponse>" + String(repeating: "x", count: AsyncHTTPClientTransport.defaultMaxResponseBytes)
+            + "</GetCallerIdentityResponse>"
+        let server = try LoopbackHTTPServer(replies: [.respond(status: status, body: huge)])
+        defer { server.shutdown() }
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .seconds(10)))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        #expect(error?.code == .responseTooLarge)
+        #expect(error?.description.contains("larger than") == true)
+        #expect(error?.description.contains("GetCallerIdentity") == true)
+    }
+
+    /// A body just under the cap is read whole (the cap is not set below real answers).
+    @Test func bodyJustUnderTheCapIsRead() async throws {
+        let head = #"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>AIDA</UserId><Account>1</Account></GetCallerIdentityResult><!--"#
+        let tail = "--></GetCallerIdentityResponse>"
+        let padding = String(repeating: "p", count: AsyncHTTPClientTransport.defaultMaxResponseBytes - head.utf8.count - tail.utf8.count)
+        let server = try LoopbackHTTPServer(replies: [.respond(status: 200, body: head + padding + tail)])
+        defer { server.shutdown() }
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 1, requestTimeout: .seconds(10)))
+        let identity = try await client.getCallerIdentity(credentials: credentials)
+        #expect(identity.account == "1")
+    }
+
+    static let billionLaughs: String = {
+        var doctype = #"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol0 "lololololololololololol">"#
+        for level in 1...12 {
+            doctype += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">"
+        }
+        return doctype + "]><GetCallerIdentityResponse><GetCallerIdentityResult><Arn>&lol12;</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>"
+    }()
+}
