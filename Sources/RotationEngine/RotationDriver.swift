@@ -102,7 +102,10 @@ public final class RotationDriver: Sendable {
                     do {
                         snapshots.append(try await files.read(path: path))
                     } catch {
-                        return .failed(RotationPortError(Self.portError(error).code, "\(path): \(Self.portError(error).message)"))
+                        let failure = Self.portError(error)
+                        // The rewriter's errors already start with the file's path.
+                        let message = failure.message.hasPrefix(path) ? failure.message : "\(path): \(failure.message)"
+                        return .failed(RotationPortError(failure.code, message))
                     }
                 }
                 return .files(snapshots)

@@ -38,12 +38,16 @@ public struct RotationError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String { message }
 
     /// An IAM port failure of `operation`, keeping access-denied and unreachable apart.
+    /// The advice is added only when the port's message does not already give it (the real IAM
+    /// client's errors say what to do themselves).
     static func iam(_ operation: String, _ error: RotationPortError) -> RotationError {
         switch error.code {
         case .accessDenied:
-            RotationError(.accessDenied, "\(operation) was denied: \(error.message); run `keyrotd policy` for the permissions keyrotd needs")
+            RotationError(.accessDenied, "\(operation) was denied: \(error.message)"
+                + (error.message.contains("keyrotd policy") ? "" : "; run `keyrotd policy` for the permissions keyrotd needs"))
         case .unreachable:
-            RotationError(.unreachable, "\(operation) could not reach AWS: \(error.message); check the network and the endpoints")
+            RotationError(.unreachable, "\(operation) could not reach AWS: \(error.message)"
+                + (error.message.contains("try again") ? "" : "; check the network and the endpoints"))
         case .noSuchEntity, .failed:
             RotationError(.iamFailed, "\(operation) failed: \(error.message)")
         }

@@ -29,7 +29,10 @@ struct RotateCommand: AsyncParsableCommand {
         let logger = Logger(label: "keyrotd")
         let runtime: RotationRuntime
         do {
-            runtime = try RotationRuntime(configuration: configuration, logger: logger) { print($0) }
+            // Progress for the person at the terminal; failures are said once, by the final report.
+            runtime = try RotationRuntime(configuration: configuration, logger: logger) { status in
+                if !status.hasPrefix("error:") { print(status) }
+            }
         } catch {
             FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)
