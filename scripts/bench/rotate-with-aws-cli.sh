@@ -45,4 +45,4 @@ fi
 aws configure set aws_access_key_id "$new_key" --profile "$profile"
 aws configure set aws_secret_access_key "$new_secret" --profile "$profile"
 aws iam delete-access-key --user-name "$user" --access-key-id "$old_key" "${endpoint[@]}"
-echo "rotated $old_key -> $new_key"
+echo "rotated $old_key -> $new_key (new key verified at attempt $attempt)"
