@@ -3,6 +3,7 @@
 #   make                      release build (static Swift runtime: the binary needs no Swift toolchain)
 #   make install              install under PREFIX (default /usr/local); DESTDIR stages it elsewhere
 #   make uninstall            remove what install put there, except /etc/keyrotd/keyrotd.yml
+#   make install BINARY=path  install that binary instead of .build/release/keyrotd (no build step)
 #
 # Paths can be overridden on the command line, e.g.
 #   make install PREFIX=/usr DESTDIR=/tmp/stage ZSHCOMPDIR=/usr/share/zsh/vendor-completions
@@ -65,6 +66,11 @@ install: $(BINARY) $(GENERATED)/completions install-config
 	$(INSTALL_DATA) $(GENERATED)/completions/keyrotd.bash $(DESTDIR)$(BASHCOMPDIR)/keyrotd
 	$(INSTALL_DATA) $(GENERATED)/completions/_keyrotd $(DESTDIR)$(ZSHCOMPDIR)/_keyrotd
 	$(INSTALL_DATA) $(GENERATED)/completions/keyrotd.fish $(DESTDIR)$(FISHCOMPDIR)/keyrotd.fish
+	@if [ -z "$(DESTDIR)" ]; then \
+		echo "next, as root: systemd-sysusers keyrotd.conf && systemd-tmpfiles --create keyrotd.conf &&" \
+		     "journalctl --update-catalog && systemctl daemon-reload;" \
+		     "edit $(SYSCONFDIR)/keyrotd/keyrotd.yml, run keyrotd check, then systemctl enable --now keyrotd"; \
+	fi
 
 # The operator's configuration is theirs: installed once, never replaced.
 install-config:
