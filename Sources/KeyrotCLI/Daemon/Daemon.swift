@@ -37,6 +37,9 @@ final class Daemon {
     private var isReady = false
     private var isStopping = false
     private var reloadPending = false
+    /// SIGUSR1 arrived during a run: rotate when that run ends without having rotated (it was
+    /// only the start-up recovery or a scheduled check); ignored when it did rotate.
+    private var rotateNowPending = false
 
     init(configPath: String, configuration: KeyrotConfiguration, notifier: any ServiceNotifier, logger: Logger,
          signals: SignalEvents) throws {
@@ -73,13 +76,23 @@ final class Daemon {
                 finished(outcome)
                 if isStopping { return }
                 if reloadPending { reload() }
+                if rotateNowPending {
+                    rotateNowPending = false
+                    if case .idle = outcome {
+                        logger.notice("rotating now, as asked by SIGUSR1")
+                        startRun(.rotate(force: true))
+                    } else {
+                        logger.notice("SIGUSR1 received while a rotation was under way: ignored")
+                    }
+                }
             case .timer(let generation) where generation == timerGeneration && currentRun == nil:
                 startRun(.rotate(force: false))
             case .timer:
                 break
             case .signal(.rotateNow):
                 if currentRun != nil {
-                    logger.notice("SIGUSR1 received while a rotation is under way: ignored")
+                    logger.notice("SIGUSR1 received during a run: rotating when it ends, unless it rotates")
+                    rotateNowPending = true
                 } else {
                     logger.notice("SIGUSR1 received: rotating now")
                     startRun(.rotate(force: true))
