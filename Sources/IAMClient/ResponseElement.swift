@@ -47,8 +47,10 @@ public struct ResponseElement: Sendable, Hashable {
         child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// Parses `bytes`; nil when they are not well-formed XML.
+    /// Parses `bytes`; nil when they are not well-formed XML or not UTF-8 (IAM and STS answer in
+    /// UTF-8; FoundationXML traps on an element name that is not valid UTF-8).
     public static func parse(_ bytes: [UInt8]) -> ResponseElement? {
+        guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
         let builder = TreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true

@@ -63,6 +63,19 @@ import Testing
         #expect(error?.description.contains("root:") == false, "no /etc/passwd content")
     }
 
+    /// Bytes that are not UTF-8 inside an element name made FoundationXML trap (found by
+    /// scripts/fuzz-config-xml); such a body is now an invalid response, as a success and as an error.
+    @Test(arguments: [200, 403])
+    func invalidUTF8InAnElementName(status: Int) async throws {
+        let body = Array("<ListAccessKeysResponse><ListAccessKeysResult><Acc".utf8) + [0xF6, 0xF6, 0xF6]
+            + Array("essKeyMetadata/></ListAccessKeysResult></ListAccessKeysResponse>".utf8)
+        #expect(ResponseElement.parse(body) == nil)
+        let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: status, body: body) })
+        await #expect(throws: (any Error).self) {
+            _ = try await client.listAccessKeys(userName: "bob", credentials: credentials)
+        }
+    }
+
     /// The depth limit sits above every real answer and refuses one level more; an error answer
     /// that deep still fails the call with its HTTP status.
     @Test func nestingDepthLimit() async throws {
