@@ -44,6 +44,8 @@ import Testing
         ("binary", String(decoding: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self)),
         ("mismatched tags", "<GetCallerIdentityResponse><GetCallerIdentityResult></GetCallerIdentityResponse>"),
         ("two roots", "<A/><B/>"),
+        ("processing instruction without data (crashed FoundationXML)", "<U<?:versio?>><Errocer"),
+        ("processing instruction", #"<?xml version="1.0"?><GetCallerIdentityResponse><?pi data?></GetCallerIdentityResponse>"#),
         ("external entity", #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><GetCallerIdentityResponse><GetCallerIdentityResult><Arn>&x;</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>"#),
         ("entity expansion bomb", billionLaughs),
         ("deep nesting", String(repeating: "<a>", count: 200_000) + String(repeating: "</a>", count: 200_000)),
