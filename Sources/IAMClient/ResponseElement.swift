@@ -37,8 +37,10 @@ public struct ResponseElement: Sendable, Hashable {
         child(name).map { $0.text.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
-    /// Parses `bytes`; nil when they are not well-formed XML.
+    /// Parses `bytes`; nil when they are not well-formed XML or not UTF-8 (IAM and STS answer in
+    /// UTF-8; FoundationXML traps on an element name that is not valid UTF-8).
     public static func parse(_ bytes: [UInt8]) -> ResponseElement? {
+        guard String(validating: bytes, as: UTF8.self) != nil, !hasProcessingInstruction(bytes) else { return nil }
         let builder = TreeBuilder()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
@@ -46,6 +48,23 @@ public struct ResponseElement: Sendable, Hashable {
         parser.delegate = builder
         guard parser.parse(), !builder.refused else { return nil }
         return builder.root
+    }
+}
+
+extension ResponseElement {
+    /// True when `<?` appears anywhere but in a leading `<?xml ` declaration: IAM and STS answers
+    /// have no processing instructions, and FoundationXML crashes (SIGSEGV) on one without data
+    /// (found by scripts/fuzz-config-xml).
+    static func hasProcessingInstruction(_ bytes: [UInt8]) -> Bool {
+        let declaration = Array("<?xml ".utf8)
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<"), bytes[index + 1] == UInt8(ascii: "?") {
+                guard index == 0, bytes.starts(with: declaration) else { return true }
+            }
+            index += 1
+        }
+        return false
     }
 }
 

@@ -28,6 +28,8 @@ public protocol AccessKeyService: Sendable {
 }
 
 /// The configured credential files, read and rewritten by the format-preserving rewriter.
+/// `read`, `rewrite` and `restore` throw `RotationPortError(.noSuchEntity, …)` when the file does
+/// not exist (someone removed it); `restore` never recreates a removed file.
 public protocol CredentialFileStore: Sendable {
     /// Every credential pair the file holds, and a version token (e.g. a digest of its bytes).
     func read(path: String) async throws -> CredentialFileSnapshot

@@ -33,7 +33,10 @@ extension RotationMachine {
     }
 
     mutating func restored(_ result: ActionResult, index: Int, readError: RotationError?, at now: Date) -> RotationStep {
-        if case .failed(let error) = result {
+        if case .failed(let error) = result, error.code == .noSuchEntity {
+            // Removed by someone during the rotation: it holds no key, so there is nothing to undo.
+            emit(.progress(phase: .rollingBack, message: "rolling back: \(record.files[index].path) was removed during the rotation; not recreated"))
+        } else if case .failed(let error) = result {
             return scheduleRetry(RotationError.file("restoring", record.files[index].path, error), at: now)
         }
         return restore(from: index + 1, readError: readError, at: now)

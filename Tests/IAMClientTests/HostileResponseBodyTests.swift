@@ -44,6 +44,8 @@ import Testing
         ("binary", String(decoding: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self)),
         ("mismatched tags", "<GetCallerIdentityResponse><GetCallerIdentityResult></GetCallerIdentityResponse>"),
         ("two roots", "<A/><B/>"),
+        ("processing instruction without data (crashed FoundationXML)", "<U<?:versio?>><Errocer"),
+        ("processing instruction", #"<?xml version="1.0"?><GetCallerIdentityResponse><?pi data?></GetCallerIdentityResponse>"#),
         ("external entity", #"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><GetCallerIdentityResponse><GetCallerIdentityResult><Arn>&x;</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>"#),
         ("entity expansion bomb", billionLaughs),
         ("deep nesting", String(repeating: "<a>", count: 200_000) + String(repeating: "</a>", count: 200_000)),
@@ -61,6 +63,19 @@ import Testing
         #expect(error?.code == .invalidResponse)
         #expect(error?.description.contains("GetCallerIdentity") == true)
         #expect(error?.description.contains("root:") == false, "no /etc/passwd content")
+    }
+
+    /// Bytes that are not UTF-8 inside an element name made FoundationXML trap (found by
+    /// scripts/fuzz-config-xml); such a body is now an invalid response, as a success and as an error.
+    @Test(arguments: [200, 403])
+    func invalidUTF8InAnElementName(status: Int) async throws {
+        let body = Array("<ListAccessKeysResponse><ListAccessKeysResult><Acc".utf8) + [0xF6, 0xF6, 0xF6]
+            + Array("essKeyMetadata/></ListAccessKeysResult></ListAccessKeysResponse>".utf8)
+        #expect(ResponseElement.parse(body) == nil)
+        let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: status, body: body) })
+        await #expect(throws: (any Error).self) {
+            _ = try await client.listAccessKeys(userName: "bob", credentials: credentials)
+        }
     }
 
     /// The depth limit sits above every real answer and refuses one level more; an error answer

@@ -21,6 +21,7 @@ public final class FakeCredentialFiles: CredentialFileStore {
         var backups: [String: File] = [:]
         var failures: [String: [RotationPortError]] = [:]
         var writes = 0
+        var removals: Set<String> = []
     }
 
     private let crashSwitch: FakeCrashSwitch
@@ -44,6 +45,11 @@ public final class FakeCredentialFiles: CredentialFileStore {
         state.withLock { _ = $0.files.removeValue(forKey: path) }
     }
 
+    /// `path` disappears (someone removes it) right before the next `operation` on it.
+    public func remove(_ path: String, before operation: Operation) {
+        state.withLock { _ = $0.removals.insert(Self.failureKey(operation, path)) }
+    }
+
     /// The next `times` calls of `operation` (on `path`, or on any path when nil) fail.
     public func inject(_ error: RotationPortError, into operation: Operation, path: String? = nil, times: Int = 1) {
         state.withLock { $0.failures[Self.failureKey(operation, path), default: []] += Array(repeating: error, count: times) }
@@ -65,14 +71,14 @@ public final class FakeCredentialFiles: CredentialFileStore {
 
     public func read(path: String) async throws -> CredentialFileSnapshot {
         try operate(.read, path) { state in
-            guard let file = state.files[path] else { throw RotationPortError(.failed, "\(path): no such file") }
+            guard let file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
             return CredentialFileSnapshot(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"))
         }
     }
 
     public func backUp(path: String) async throws -> FileBackupReference {
         try operate(.backUp, path) { state in
-            guard let file = state.files[path] else { throw RotationPortError(.failed, "\(path): no such file") }
+            guard let file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
             let location = "backup:\(path)"
             state.backups[location] = file
             return FileBackupReference(location: location, digest: "v\(file.version)")
@@ -81,7 +87,7 @@ public final class FakeCredentialFiles: CredentialFileStore {
 
     public func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws {
         try operate(.rewrite, path) { state in
-            guard var file = state.files[path] else { throw RotationPortError(.failed, "\(path): no such file") }
+            guard var file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
             guard "v\(file.version)" == expected.token else {
                 throw RotationPortError(.failed, "\(path) changed since it was read (compare-and-swap refused)")
             }
@@ -100,6 +106,7 @@ public final class FakeCredentialFiles: CredentialFileStore {
             guard let saved = state.backups[backup.location] else {
                 throw RotationPortError(.failed, "backup \(backup.location) is missing")
             }
+            guard state.files[path] != nil else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
             let version = max(state.files[path]?.version ?? 0, saved.version) + 1
             state.files[path] = File(pairs: saved.pairs, version: version)
             state.writes += 1
@@ -121,6 +128,9 @@ public final class FakeCredentialFiles: CredentialFileStore {
     private func operate<T>(_ operation: Operation, _ path: String, _ body: (inout State) throws -> T) throws -> T {
         try crashSwitch.operate("files.\(operation.rawValue) \(path)") {
             try state.withLock { state in
+                if state.removals.remove(Self.failureKey(operation, path)) != nil {
+                    state.files[path] = nil
+                }
                 for key in [Self.failureKey(operation, path), Self.failureKey(operation, nil)] {
                     if let error = state.failures[key]?.first {
                         state.failures[key]?.removeFirst()

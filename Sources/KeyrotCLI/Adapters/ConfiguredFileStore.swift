@@ -16,6 +16,7 @@ struct ConfiguredFileStore: CredentialFileStore {
     }
 
     func read(path: String) async throws -> RotationEngine.CredentialFileSnapshot {
+        try requireExisting(path)
         let snapshot = try CredentialFiles.read(try spec(path))
         return RotationEngine.CredentialFileSnapshot(
             path: path,
@@ -32,6 +33,7 @@ struct ConfiguredFileStore: CredentialFileStore {
     }
 
     func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws {
+        try requireExisting(path)
         let current = try CredentialFiles.read(try spec(path))
         guard current.digest.hex == expected.token else {
             throw RotationPortError(.failed, "\(path) changed since it was read (someone edited it during the rotation); not overwritten")
@@ -41,12 +43,21 @@ struct ConfiguredFileStore: CredentialFileStore {
     }
 
     func restore(path: String, from backup: FileBackupReference) async throws {
+        try requireExisting(path)
         try CredentialFiles.restore(FileBackup(originalPath: path, backupPath: backup.location, digest: FileDigest(hex: backup.digest)))
     }
 
     func removeBackup(_ backup: FileBackupReference) async throws {
         guard unlink(backup.location) == 0 || errno == ENOENT else {
             throw RotationPortError(.failed, "cannot remove the backup \(backup.location) (errno \(errno))")
+        }
+    }
+
+    /// A removed file is `.noSuchEntity` for the engine (a rollback then leaves it removed).
+    private func requireExisting(_ path: String) throws {
+        var info = stat()
+        if lstat(path, &info) != 0, errno == ENOENT {
+            throw RotationPortError(.noSuchEntity, "\(path): does not exist (removed?); put it back or fix its path in the configuration")
         }
     }
 

@@ -14,7 +14,9 @@ struct RotateCommand: AsyncParsableCommand {
             Finishes or undoes an interrupted rotation first. Waits through overlap and grace as \
             configured and says what it waits for. Exit status: 0 when the old key is deleted (or \
             nothing was due), 1 when the rotation failed and was rolled back or was refused, 75 \
-            when AWS could not be reached or a step must be retried later, 78 on configuration errors.
+            when AWS could not be reached or a step must be retried later (a step failing after the \
+            switch is not retried in the foreground: the next run, or the daemon, retries it from \
+            the recorded time), 78 on configuration errors.
             """
     )
 
@@ -30,9 +32,9 @@ struct RotateCommand: AsyncParsableCommand {
         let runtime: RotationRuntime
         do {
             // Progress for the person at the terminal; failures are said once, by the final report.
-            runtime = try RotationRuntime(configuration: configuration, logger: logger) { status in
+            runtime = try RotationRuntime(configuration: configuration, logger: logger, status: { status in
                 if !status.hasPrefix("error:") { print(status) }
-            }
+            }, foreground: true)
         } catch {
             FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)

@@ -18,8 +18,11 @@ struct RotationRuntime: Sendable {
     /// - Parameters:
     ///   - status: receives the one-line status of each step (STATUS= or stdout).
     ///   - clock: wraps the system clock (the daemon watches for the first long wait).
+    ///   - foreground: a one-shot command (`keyrotd rotate`): a step that still fails after the
+    ///     IAM client's own retries ends the run (exit 75, the step kept in the record for the next
+    ///     run) instead of waiting 30 s, 1 min, 2 min... in the foreground as the daemon does.
     init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
-         clock: (any RotationClock) -> any RotationClock = { $0 }) throws {
+         clock: (any RotationClock) -> any RotationClock = { $0 }, foreground: Bool = false) throws {
         let stateDirectory = configuration.stateDirectory
         try Self.prepareStateDirectory(stateDirectory)
         lock = try StateDirectoryLock.acquire(directory: stateDirectory)
@@ -38,7 +41,7 @@ struct RotationRuntime: Sendable {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger)
         } ?? NoVerifyCommand()
         driver = RotationDriver(
-            policy: Self.policy(for: configuration),
+            policy: Self.policy(for: configuration, foreground: foreground),
             clock: clock(SystemRotationClock()),
             keys: keys, files: files, store: store, verifier: verifier,
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
@@ -52,8 +55,8 @@ struct RotationRuntime: Sendable {
         return IAMClient(endpoints: endpoints, logger: logger)
     }
 
-    static func policy(for configuration: KeyrotConfiguration) -> RotationPolicy {
-        RotationPolicy(
+    static func policy(for configuration: KeyrotConfiguration, foreground: Bool = false) -> RotationPolicy {
+        var policy = RotationPolicy(
             user: configuration.user,
             files: configuration.files.map(\.path),
             maxAge: configuration.maxAge.timeInterval,
@@ -62,6 +65,10 @@ struct RotationRuntime: Sendable {
             propagationTimeout: configuration.propagationTimeout.timeInterval,
             deleteUnknownActiveKeys: configuration.deleteUnknownActiveKeys,
             hasVerifyCommand: configuration.verifyCommand != nil)
+        if foreground {
+            policy.retriesPerRun = 1
+        }
+        return policy
     }
 
     /// The state directory holds secrets while a rotation runs: it is created 0700, and an
