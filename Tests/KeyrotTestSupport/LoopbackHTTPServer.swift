@@ -68,18 +68,22 @@ public final class LoopbackHTTPServer: Sendable {
 
     public var receivedRequests: [ReceivedRequest] { state.withLock { $0.received } }
 
-    /// Closes the listening socket and every open connection.
+    /// Stops accepting and shuts down every open connection.
+    ///
+    /// Descriptors are only ever closed by the thread that owns them (the accept loop closes the
+    /// listener, each connection thread its connection), and connections are shut down under the
+    /// lock their thread takes before closing: a descriptor number released here could otherwise
+    /// be reused at once by another server in a parallel test and be served or cut by this one.
     public func shutdown() {
-        let connections = state.withLock { state -> Set<Int32> in
+        state.withLock { state in
             state.stopped = true
-            return state.openConnections
+            Glibc.shutdown(listener, Int32(SHUT_RDWR))
+            for connection in state.openConnections { Glibc.shutdown(connection, Int32(SHUT_RDWR)) }
         }
-        Glibc.shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for connection in connections { Glibc.shutdown(connection, Int32(SHUT_RDWR)) }
     }
 
     private func acceptLoop() {
+        defer { close(listener) }
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
