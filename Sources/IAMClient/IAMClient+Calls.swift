@@ -40,7 +40,7 @@ extension IAMClient {
                               credentials: credentials)
     }
 
-    public func getAccessKeyLastUsed(_ id: AccessKeyID, credentials: Credentials) async throws -> AccessKeyLastUsed {
+    public func getAccessKeyLastUsed(_ id: AccessKeyID, credentials: Credentials) async throws -> AccessKeyLastUse {
         let root = try await perform("GetAccessKeyLastUsed", service: .iam, parameters: [("AccessKeyId", id.rawValue)],
                                      credentials: credentials)
         guard let lastUsed = ResponseParsers.lastUsed(root) else { throw invalid("GetAccessKeyLastUsed", root) }

@@ -9,10 +9,9 @@ enum ResponseParsers {
         var keys: [AccessKeyMetadata] = []
         for member in list.children where member.name == "member" {
             guard let id = member.text(of: "AccessKeyId"), let status = member.text(of: "Status").flatMap(AccessKeyStatus.init),
-                  let createDate = member.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse),
-                  let userName = member.text(of: "UserName")
+                  let createdAt = member.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse)
             else { return nil }
-            keys.append(AccessKeyMetadata(id: AccessKeyID(id), status: status, createDate: createDate, userName: userName))
+            keys.append(AccessKeyMetadata(keyID: AccessKeyID(id), status: status, createdAt: createdAt))
         }
         return keys
     }
@@ -27,11 +26,11 @@ enum ResponseParsers {
             createDate: key.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse), status: status, userName: userName)
     }
 
-    static func lastUsed(_ root: ResponseElement) -> AccessKeyLastUsed? {
+    static func lastUsed(_ root: ResponseElement) -> AccessKeyLastUse? {
         guard let used = root.first("AccessKeyLastUsed") else { return nil }
         let date = used.text(of: "LastUsedDate").flatMap { $0.isEmpty ? nil : ISO8601Timestamp.parse($0) }
-        return AccessKeyLastUsed(lastUsedDate: date, serviceName: used.text(of: "ServiceName") ?? "N/A",
-                                 region: used.text(of: "Region") ?? "N/A")
+        return AccessKeyLastUse(date: date, serviceName: used.text(of: "ServiceName") ?? "N/A",
+                                region: used.text(of: "Region") ?? "N/A")
     }
 
     static func user(_ root: ResponseElement) -> IAMUser? {

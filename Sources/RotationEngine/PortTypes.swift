@@ -1,53 +1,6 @@
 import Foundation
 import KeyrotCore
 
-public enum AccessKeyStatus: String, Sendable, Hashable, Codable {
-    case active = "Active"
-    case inactive = "Inactive"
-}
-
-/// One entry of ListAccessKeys.
-public struct AccessKeyMetadata: Sendable, Hashable {
-    public let keyID: AccessKeyID
-    public let status: AccessKeyStatus
-    public let createdAt: Date
-
-    public init(keyID: AccessKeyID, status: AccessKeyStatus, createdAt: Date) {
-        self.keyID = keyID
-        self.status = status
-        self.createdAt = createdAt
-    }
-}
-
-/// GetAccessKeyLastUsed: `date` is nil when the key was never used.
-public struct AccessKeyLastUse: Sendable, Hashable {
-    public let date: Date?
-    public let serviceName: String
-    public let region: String
-
-    public init(date: Date?, serviceName: String, region: String) {
-        self.date = date
-        self.serviceName = serviceName
-        self.region = region
-    }
-}
-
-/// STS GetCallerIdentity.
-public struct CallerIdentity: Sendable, Hashable {
-    public let account: String
-    public let arn: String
-
-    public init(account: String, arn: String) {
-        self.account = account
-        self.arn = arn
-    }
-
-    /// Whether the ARN names the IAM user `user` (any path).
-    public func isUser(_ user: String) -> Bool {
-        arn.contains(":user/") && (arn.hasSuffix(":user/\(user)") || arn.hasSuffix("/\(user)"))
-    }
-}
-
 /// Opaque version of a file's content, used for compare-and-swap.
 public struct FileVersion: Sendable, Hashable, Codable {
     public let token: String

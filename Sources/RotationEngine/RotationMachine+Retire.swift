@@ -14,7 +14,7 @@ extension RotationMachine {
             emit(.keyDeleted(oldKeyID, reason: .retired))
             return removeBackups(from: 0, then: .completed, at: now)
         }
-        if record.phase == .overlapping, old.status == .inactive {
+        if record.phase == .overlapping, old.status != .active {
             record.enter(.deactivated)
             record.deactivatedAt = now
             return save(then: .deactivated)

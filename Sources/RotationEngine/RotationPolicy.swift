@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 
 /// What the engine needs from the configuration (the config target maps keyrotd.yml onto it).
 public struct RotationPolicy: Sendable, Hashable {

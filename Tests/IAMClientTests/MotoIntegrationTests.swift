@@ -26,25 +26,25 @@ struct MotoIntegrationTests {
         #expect(try await client.getUser(userName: nil, credentials: key).userName == name)
 
         let before = try await client.listAccessKeys(userName: name, credentials: key)
-        #expect(before.map(\.id) == [key.accessKeyID])
+        #expect(before.map(\.keyID) == [key.accessKeyID])
         #expect(before.first?.status == .active)
 
         let created = try await client.createAccessKey(userName: name, credentials: key)
         #expect(created.userName == name)
         #expect(created.status == .active)
-        #expect(Set(try await client.listAccessKeys(userName: name, credentials: key).map(\.id)) == [key.accessKeyID, created.credentials.accessKeyID])
+        #expect(Set(try await client.listAccessKeys(userName: name, credentials: key).map(\.keyID)) == [key.accessKeyID, created.credentials.accessKeyID])
 
         // The new key works on its own.
         #expect(try await client.getCallerIdentity(credentials: created.credentials).arn == identity.arn)
         let lastUsed = try await client.getAccessKeyLastUsed(created.credentials.accessKeyID, credentials: created.credentials)
-        #expect(lastUsed.lastUsedDate != nil)
+        #expect(lastUsed.date != nil)
 
         try await client.updateAccessKey(key.accessKeyID, status: .inactive, userName: name, credentials: created.credentials)
         let statuses = try await client.listAccessKeys(userName: name, credentials: created.credentials)
-        #expect(statuses.first { $0.id == key.accessKeyID }?.status == .inactive)
+        #expect(statuses.first { $0.keyID == key.accessKeyID }?.status == .inactive)
 
         try await client.deleteAccessKey(key.accessKeyID, userName: name, credentials: created.credentials)
-        #expect(try await client.listAccessKeys(userName: name, credentials: created.credentials).map(\.id) == [created.credentials.accessKeyID])
+        #expect(try await client.listAccessKeys(userName: name, credentials: created.credentials).map(\.keyID) == [created.credentials.accessKeyID])
 
         // The deleted key is gone for good.
         let error = await #expect(throws: AWSError.self) {

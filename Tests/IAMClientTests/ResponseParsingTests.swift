@@ -11,13 +11,13 @@ import Testing
     func listAccessKeys(fixture: String) async throws {
         let keys = try await Fixtures.client(answering: fixture).listAccessKeys(userName: "bob", credentials: credentials)
         if fixture.hasPrefix("aws") {
-            #expect(keys.map(\.id.rawValue) == ["AKIA1111111111EXAMPLE", "AKIA2222222222EXAMPLE"])
+            #expect(keys.map(\.keyID.rawValue) == ["AKIA1111111111EXAMPLE", "AKIA2222222222EXAMPLE"])
             #expect(keys.map(\.status) == [.active, .inactive])
-            #expect(keys.allSatisfy { $0.userName == "Bob" && $0.createDate == Date(timeIntervalSince1970: 1_425_926_363) })
+            #expect(keys.allSatisfy { $0.createdAt == Date(timeIntervalSince1970: 1_425_926_363) })
         } else {
-            #expect(keys.map(\.id.rawValue) == ["AKIARZPUZDIKKR2VBKAJ"])
-            #expect(keys[0].status == .active && keys[0].userName == "bob")
-            #expect(abs(keys[0].createDate.timeIntervalSince1970 - 1_795_951_399.745416) < 0.001)
+            #expect(keys.map(\.keyID.rawValue) == ["AKIARZPUZDIKKR2VBKAJ"])
+            #expect(keys[0].status == .active)
+            #expect(abs(keys[0].createdAt.timeIntervalSince1970 - 1_795_951_399.745416) < 0.001)
         }
     }
 
@@ -67,11 +67,11 @@ import Testing
         let used = try await Fixtures.client(answering: fixture).getAccessKeyLastUsed(AccessKeyID("AKIA1"), credentials: credentials)
         switch fixture {
         case "aws-get-access-key-last-used":
-            #expect(used == AccessKeyLastUsed(lastUsedDate: Date(timeIntervalSince1970: 1_426_243_500), serviceName: "iam", region: "us-east-1"))
+            #expect(used == AccessKeyLastUse(date: Date(timeIntervalSince1970: 1_426_243_500), serviceName: "iam", region: "us-east-1"))
         case "moto-get-access-key-last-used":
-            #expect(used.lastUsedDate != nil && used.serviceName == "iam" && used.region == "us-east-1")
+            #expect(used.date != nil && used.serviceName == "iam" && used.region == "us-east-1")
         default:
-            #expect(used == AccessKeyLastUsed(lastUsedDate: nil, serviceName: "N/A", region: "N/A"))
+            #expect(used == AccessKeyLastUse(date: nil, serviceName: "N/A", region: "N/A"))
         }
     }
 

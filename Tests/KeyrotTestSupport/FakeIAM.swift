@@ -167,7 +167,7 @@ public final class FakeIAM: AccessKeyService {
                 if state.keys[index].flakyFailuresLeft % 2 == 1 { throw Self.invalidToken }
             }
             state.keys[index].successfulChecks += 1
-            return CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/\(user)")
+            return CallerIdentity(account: "123456789012", arn: "arn:aws:iam::123456789012:user/\(user)", userID: "AIDAFAKEIAMUSER")
         }
     }
 

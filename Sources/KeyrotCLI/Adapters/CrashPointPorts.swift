@@ -7,7 +7,7 @@ import RotationEngine
 struct CrashPointKeyService: AccessKeyService {
     let wrapped: any AccessKeyService
 
-    func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [RotationEngine.AccessKeyMetadata] {
+    func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [AccessKeyMetadata] {
         try await CrashPoints.around("ListAccessKeys") { try await wrapped.listAccessKeys(user: user, signedWith: signer) }
     }
 
@@ -15,7 +15,7 @@ struct CrashPointKeyService: AccessKeyService {
         try await CrashPoints.around("CreateAccessKey") { try await wrapped.createAccessKey(user: user, signedWith: signer) }
     }
 
-    func updateAccessKey(user: String, keyID: AccessKeyID, status: RotationEngine.AccessKeyStatus, signedWith signer: Credentials) async throws {
+    func updateAccessKey(user: String, keyID: AccessKeyID, status: AccessKeyStatus, signedWith signer: Credentials) async throws {
         try await CrashPoints.around("UpdateAccessKey") {
             try await wrapped.updateAccessKey(user: user, keyID: keyID, status: status, signedWith: signer)
         }
@@ -29,7 +29,7 @@ struct CrashPointKeyService: AccessKeyService {
         try await CrashPoints.around("GetAccessKeyLastUsed") { try await wrapped.accessKeyLastUsed(keyID: keyID, signedWith: signer) }
     }
 
-    func callerIdentity(signedWith signer: Credentials) async throws -> RotationEngine.CallerIdentity {
+    func callerIdentity(signedWith signer: Credentials) async throws -> CallerIdentity {
         try await CrashPoints.around("GetCallerIdentity") { try await wrapped.callerIdentity(signedWith: signer) }
     }
 }

@@ -10,22 +10,16 @@ import RotationEngine
 struct IAMKeyService: AccessKeyService {
     let client: IAMClient
 
-    func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [RotationEngine.AccessKeyMetadata] {
-        try await classified {
-            try await client.listAccessKeys(userName: user, credentials: signer).map {
-                RotationEngine.AccessKeyMetadata(keyID: $0.id, status: $0.status == .active ? .active : .inactive, createdAt: $0.createDate)
-            }
-        }
+    func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [AccessKeyMetadata] {
+        try await classified { try await client.listAccessKeys(userName: user, credentials: signer) }
     }
 
     func createAccessKey(user: String, signedWith signer: Credentials) async throws -> Credentials {
         try await classified { try await client.createAccessKey(userName: user, credentials: signer).credentials }
     }
 
-    func updateAccessKey(user: String, keyID: AccessKeyID, status: RotationEngine.AccessKeyStatus, signedWith signer: Credentials) async throws {
-        try await classified {
-            try await client.updateAccessKey(keyID, status: status == .active ? .active : .inactive, userName: user, credentials: signer)
-        }
+    func updateAccessKey(user: String, keyID: AccessKeyID, status: AccessKeyStatus, signedWith signer: Credentials) async throws {
+        try await classified { try await client.updateAccessKey(keyID, status: status, userName: user, credentials: signer) }
     }
 
     func deleteAccessKey(user: String, keyID: AccessKeyID, signedWith signer: Credentials) async throws {
@@ -33,17 +27,11 @@ struct IAMKeyService: AccessKeyService {
     }
 
     func accessKeyLastUsed(keyID: AccessKeyID, signedWith signer: Credentials) async throws -> AccessKeyLastUse {
-        try await classified {
-            let use = try await client.getAccessKeyLastUsed(keyID, credentials: signer)
-            return AccessKeyLastUse(date: use.lastUsedDate, serviceName: use.serviceName, region: use.region)
-        }
+        try await classified { try await client.getAccessKeyLastUsed(keyID, credentials: signer) }
     }
 
-    func callerIdentity(signedWith signer: Credentials) async throws -> RotationEngine.CallerIdentity {
-        try await classified {
-            let identity = try await client.getCallerIdentity(credentials: signer)
-            return RotationEngine.CallerIdentity(account: identity.account, arn: identity.arn)
-        }
+    func callerIdentity(signedWith signer: Credentials) async throws -> CallerIdentity {
+        try await classified { try await client.getCallerIdentity(credentials: signer) }
     }
 
     private func classified<T>(_ call: () async throws -> T) async throws -> T {

@@ -69,7 +69,7 @@ struct CheckCommand: AsyncParsableCommand {
                            snapshots: [RotationEngine.CredentialFileSnapshot]) async throws -> [String] {
         let identity = try await client.getCallerIdentity(credentials: credentials)
         print("authenticated as \(identity.arn) (account \(identity.account))")
-        guard RotationEngine.CallerIdentity(account: identity.account, arn: identity.arn).isUser(policy.user) else {
+        guard identity.isUser(policy.user) else {
             return ["the files' key \(credentials.accessKeyID) belongs to \(identity.arn), not to the configured user \(policy.user)"]
         }
         let keys = try await IAMKeyService(client: client).listAccessKeys(user: policy.user, signedWith: credentials)
