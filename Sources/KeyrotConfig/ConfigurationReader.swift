@@ -6,7 +6,8 @@ import Yams
 /// Turns the text of keyrotd.yml into a ``KeyrotConfiguration``: the schema, defaults and checks.
 struct ConfigurationReader {
     static let topLevelKeys = [
-        "user", "max_age", "check_interval", "overlap", "grace", "propagation_timeout", "state_dir",
+        "user", "max_age", "check_interval", "overlap", "grace", "propagation_timeout",
+        "propagation_checks", "state_dir",
         "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files",
     ]
     static let awsKeys = ["region", "partition", "iam_endpoint", "sts_endpoint"]
@@ -40,6 +41,10 @@ struct ConfigurationReader {
         }
         if let node = top["propagation_timeout"] {
             configuration.propagationTimeout = try nodes.duration(node, key: "propagation_timeout", allowZero: false)
+        }
+        if let node = top["propagation_checks"] {
+            configuration.propagationChecks = try nodes.integer(node, key: "propagation_checks",
+                                                                in: KeyrotConfiguration.Defaults.propagationCheckRange)
         }
         if let node = top["state_dir"] {
             configuration.stateDirectory = try nodes.absolutePath(node, key: "state_dir")

@@ -23,6 +23,10 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     /// How long a new key may take to start working before the rotation rolls back
     /// (`propagation_timeout`, default 2m).
     public var propagationTimeout: Duration
+    /// How many consecutive identity checks the new key must pass before the files switch
+    /// (`propagation_checks`, default 3, from 1 to 10). Real IAM can fail a check even after a
+    /// first success; the checks after the first are spaced about a second apart.
+    public var propagationChecks: Int
     /// Where keyrotd keeps its state: `$STATE_DIRECTORY` when set, else `state_dir`
     /// (default /var/lib/keyrotd).
     public var stateDirectory: String
@@ -45,6 +49,7 @@ public struct KeyrotConfiguration: Sendable, Hashable {
         overlap: Duration = Defaults.overlap,
         grace: Duration = Defaults.grace,
         propagationTimeout: Duration = Defaults.propagationTimeout,
+        propagationChecks: Int = Defaults.propagationChecks,
         stateDirectory: String = Defaults.stateDirectory,
         deleteUnknownActiveKeys: Bool = false,
         aws: AWSSettings = AWSSettings(),
@@ -58,6 +63,7 @@ public struct KeyrotConfiguration: Sendable, Hashable {
         self.overlap = overlap
         self.grace = grace
         self.propagationTimeout = propagationTimeout
+        self.propagationChecks = propagationChecks
         self.stateDirectory = stateDirectory
         self.deleteUnknownActiveKeys = deleteUnknownActiveKeys
         self.aws = aws
@@ -73,6 +79,8 @@ public struct KeyrotConfiguration: Sendable, Hashable {
         public static let overlap: Duration = .seconds(3_600)
         public static let grace: Duration = .seconds(86_400)
         public static let propagationTimeout: Duration = .seconds(120)
+        public static let propagationChecks = 3
+        public static let propagationCheckRange = 1...10
         public static let verifyTimeout: Duration = .seconds(300)
         public static let stateDirectory = "/var/lib/keyrotd"
         public static let region = "us-east-1"

@@ -55,6 +55,16 @@ struct YAMLNodeReader {
         return value
     }
 
+    /// A whole number within `range`.
+    func integer(_ node: Node, key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        let text = try string(node, key: key)
+        guard let value = Int(text), range.contains(value) else {
+            throw error(.invalidValue, at: node.mark, "`\(key): \(text)` must be a whole number from "
+                + "\(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     /// A duration such as `90d`; zero only when `allowZero`.
     func duration(_ node: Node, key: String, allowZero: Bool) throws(ConfigurationError) -> Duration {
         let text = try string(node, key: key)

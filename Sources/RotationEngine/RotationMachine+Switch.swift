@@ -34,7 +34,7 @@ extension RotationMachine {
         let next = now.addingTimeInterval(delay)
         if next > progress.deadline {
             let seconds = Int(policy.propagationTimeout)
-            return beginRollback(RotationError(.propagationTimeout, "the new key \(record.newKeyID?.rawValue ?? "?") did not pass \(policy.requiredConsecutiveChecks) consecutive checks within \(seconds) s (last failure: \(progress.lastFailure ?? "none")); raise propagation_timeout if IAM is slow here"), at: now)
+            return beginRollback(RotationError(.propagationTimeout, "the new key \(record.newKeyID?.rawValue ?? "?") did not pass \(policy.requiredConsecutiveChecks) consecutive checks before propagation_timeout (\(seconds) s) ran out: the next check would have come after it (last failure: \(progress.lastFailure ?? "none")); raise propagation_timeout if IAM is slow here"), at: now)
         }
         stage = .waitingToCheck(progress)
         return step(.sleep(until: next))

@@ -23,7 +23,7 @@ struct ConfigurationDefaultsTests {
         #expect(configuration == KeyrotConfiguration(
             user: "snowplow-operator",
             maxAge: .seconds(7_776_000), checkInterval: .seconds(3_600), overlap: .seconds(3_600),
-            grace: .seconds(86_400), propagationTimeout: .seconds(120), stateDirectory: "/var/lib/keyrotd",
+            grace: .seconds(86_400), propagationTimeout: .seconds(120), propagationChecks: 3, stateDirectory: "/var/lib/keyrotd",
             deleteUnknownActiveKeys: false,
             aws: .init(region: "us-east-1", partition: .aws, iamEndpoint: nil, stsEndpoint: nil),
             verifyCommand: nil, verifyTimeout: .seconds(300),
@@ -47,6 +47,7 @@ struct ConfigurationDefaultsTests {
             overlap: 0s
             grace: 0s
             propagation_timeout: 3h
+            propagation_checks: 1
             verify_timeout: 2d
             """)
         #expect(configuration.maxAge == .seconds(45))
@@ -54,6 +55,7 @@ struct ConfigurationDefaultsTests {
         #expect(configuration.overlap == .zero)
         #expect(configuration.grace == .zero)
         #expect(configuration.propagationTimeout == .seconds(10_800))
+        #expect(configuration.propagationChecks == 1)
         #expect(configuration.verifyTimeout == .seconds(172_800))
     }
 

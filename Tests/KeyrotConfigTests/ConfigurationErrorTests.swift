@@ -93,6 +93,10 @@ private let cases: [InvalidCase] = [
                 code: .invalidValue, line: 2, mentions: ["empty list"]),
     InvalidCase(name: "variable name with a dash", yaml: "user: snowplow-operator\nfiles:\n  - path: /etc/default/snowplow\n    format: env\n    access_key_id_var: AWS-KEY",
                 code: .invalidValue, line: 5, mentions: ["`access_key_id_var: AWS-KEY`"]),
+    InvalidCase(name: "no propagation check at all", yaml: "user: snowplow-operator\npropagation_checks: 0\n\(oneFile)",
+                code: .invalidValue, line: 2, mentions: ["`propagation_checks: 0`", "from 1 to 10"]),
+    InvalidCase(name: "propagation checks in words", yaml: "user: snowplow-operator\n\(oneFile)\npropagation_checks: three",
+                code: .invalidValue, line: 5, mentions: ["`propagation_checks: three`", "whole number"]),
 ]
 
 @Suite("Configuration errors name the file and the line")

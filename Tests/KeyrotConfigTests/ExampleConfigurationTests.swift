@@ -20,6 +20,7 @@ struct ExampleConfigurationTests {
         #expect(configuration.overlap == .seconds(3_600))
         #expect(configuration.grace == .seconds(86_400))
         #expect(configuration.propagationTimeout == .seconds(120))
+        #expect(configuration.propagationChecks == 3)
         #expect(configuration.stateDirectory == "/var/lib/keyrotd")
         #expect(configuration.deleteUnknownActiveKeys == false)
         #expect(configuration.aws == KeyrotConfiguration.AWSSettings(region: "us-east-1", partition: .aws))

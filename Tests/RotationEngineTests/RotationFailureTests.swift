@@ -13,6 +13,7 @@ struct RotationFailureTests {
         let start = world.clock.now
         let outcome = await world.driver().run(.rotate(force: true))
         #expect(outcome.errorCode == .propagationTimeout)
+        #expect(outcome.error?.message.contains("before propagation_timeout (120 s) ran out") == true, "\(String(describing: outcome.error))")
         #expect(outcome.isRolledBack)
         #expect(world.clock.now.timeIntervalSince(start) <= world.policy.propagationTimeout)
         #expect(world.files.writeCount == 0)

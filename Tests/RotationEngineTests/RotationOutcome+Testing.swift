@@ -6,14 +6,16 @@ extension RotationOutcome {
         return false
     }
 
-    /// The error code of a refused, failed or rolled-back outcome.
-    var errorCode: RotationError.Code? {
+    /// The error of a refused, failed or rolled-back outcome.
+    var error: RotationError? {
         switch self {
-        case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error): error.code
-        case .interrupted(_, let error): error?.code
+        case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error): error
+        case .interrupted(_, let error): error
         case .completed, .idle: nil
         }
     }
+
+    var errorCode: RotationError.Code? { error?.code }
 
     var isRolledBack: Bool {
         if case .rolledBack = self { return true }

@@ -63,6 +63,7 @@ struct RotationRuntime: Sendable {
             overlap: configuration.overlap.timeInterval,
             grace: configuration.grace.timeInterval,
             propagationTimeout: configuration.propagationTimeout.timeInterval,
+            requiredConsecutiveChecks: configuration.propagationChecks,
             deleteUnknownActiveKeys: configuration.deleteUnknownActiveKeys,
             hasVerifyCommand: configuration.verifyCommand != nil)
         if foreground {
