@@ -41,8 +41,12 @@ final class SignalRelay: Sendable {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         signalPipeWriteEnd = ends[1]
         let readEnd = ends[0]
-        let reader = Thread { [unowned self] in self.relay(from: readEnd) }
-        reader.name = "keyrotd.signals"
+        let reader = Thread { [unowned self] in
+            // Named from inside: on Linux only the running thread can set its kernel name (`ps -L`).
+            Thread.current.name = "keyrotd.signals"
+            Self.unblockDaemonSignals()
+            self.relay(from: readEnd)
+        }
         reader.start()
     }
 
@@ -65,6 +69,17 @@ final class SignalRelay: Sendable {
 
     func unsubscribe(_ id: Int) {
         _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+    }
+
+    /// Lets the daemon's signals reach the calling thread, whatever mask it inherited. Threads of
+    /// Swift's cooperative pool block nearly every signal, and so does a process started by a
+    /// parent that spawned it from such a thread; with the reader thread open to them, a signal
+    /// always finds a thread to run its handler on.
+    private static func unblockDaemonSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in DaemonSignal.allCases { sigaddset(&signals, signal.number) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
     private func relay(from readEnd: Int32) {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SystemdIntegration
 #if canImport(Glibc)
@@ -5,7 +6,7 @@ import Glibc
 #endif
 
 /// Sends real signals to the test process. SIGUSR1's default action is to terminate: if the
-/// dispatch source did not take it over, the whole test run dies here.
+/// relay's handler did not take it over, the whole test run dies here.
 @Suite(.serialized) struct SignalEventsTests {
     @Test(.timeLimit(.minutes(1))) func rotateNowAndReloadArriveAsEvents() async throws {
         let signals = SignalEvents([.rotateNow, .reload])
@@ -24,6 +25,27 @@ import Glibc
         #expect(await iterator.next() == .rotateNow)
         signals.cancel()
         #expect(await iterator.next() == nil)
+    }
+
+    /// Cooperative-pool threads block nearly every signal; the relay's reader thread, created from
+    /// one of them, must still take the daemon's signals, or a process whose every thread blocks
+    /// them (a parent spawned it from such a thread) would never see SIGTERM.
+    @Test func theReaderThreadTakesTheDaemonsSignals() async throws {
+        let signals = SignalEvents([.rotateNow])
+        defer { signals.cancel() }
+        var reader: String?
+        for _ in 0..<100 where reader == nil {
+            reader = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").first { task in
+                (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)) == "keyrotd.signals\n"
+            }
+            if reader == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        let status = try String(contentsOfFile: "/proc/self/task/\(try #require(reader))/status", encoding: .utf8)
+        let blockedLine = try #require(status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") })
+        let blocked = try #require(UInt64(blockedLine.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16))
+        for signal in DaemonSignal.allCases {
+            #expect(blocked & (1 << UInt64(signal.number - 1)) == 0, "\(signal) is blocked in the reader thread")
+        }
     }
 
     @Test func signalNumbersAreTheDaemonsContract() {

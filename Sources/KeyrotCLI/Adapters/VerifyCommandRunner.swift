@@ -23,11 +23,11 @@ struct VerifyCommandRunner: RotationVerifier {
         process.standardInput = FileHandle.nullDevice
         let name = command[0]
         do {
-            try process.run()
+            try await Self.start(process)
         } catch {
             throw RotationError(.verifyFailed, "verify_command \(name) could not start: \(error.localizedDescription); check the path in the configuration")
         }
-        let reader = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Task { await Self.readToEnd(output.fileHandleForReading) }
         let finished = await Self.wait(for: process, timeout: timeout)
         let text = String(decoding: await reader.value, as: UTF8.self)
         for line in text.split(separator: "\n") {
@@ -42,13 +42,40 @@ struct VerifyCommandRunner: RotationVerifier {
         }
     }
 
+    /// Starts `process` from a thread of its own with no signal blocked. A child inherits the
+    /// signal mask of the thread that starts it, and the threads of Swift's cooperative pool
+    /// (libdispatch workers) block nearly every signal: started from one of them, the command
+    /// would never see the SIGTERM of our timeout or of `systemctl stop`.
+    private static func start(_ process: Process) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread.detachNewThread {
+                var nothing = sigset_t()
+                sigemptyset(&nothing)
+                pthread_sigmask(SIG_SETMASK, &nothing, nil)
+                continuation.resume(with: Result { try process.run() })
+            }
+        }
+    }
+
+    /// Reads a pipe to its end on a thread of its own: a read that blocks for as long as the
+    /// command runs must not hold one of the few threads of Swift's cooperative pool, from which
+    /// the watchdog pings.
+    private static func readToEnd(_ handle: FileHandle) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: handle.readDataToEndOfFile()) }
+        }
+    }
+
     /// Waits for the process; after `timeout` sends SIGTERM, then SIGKILL 5 s later. False on timeout.
     private static func wait(for process: Process, timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             if ContinuousClock.now >= deadline {
                 process.terminate()
-                try? await Task.sleep(for: .seconds(5))
+                let killAt = ContinuousClock.now + .seconds(5)
+                while process.isRunning, ContinuousClock.now < killAt {
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 process.waitUntilExit()
                 return false

@@ -1,0 +1,67 @@
+import Foundation
+@testable import KeyrotCLI
+import RotationEngine
+import Testing
+
+/// `verify_command`: its exit status decides, its output reaches the log masked, it gets no secret
+/// and cannot hold a rotation beyond `verify_timeout`.
+@Suite("The verify command")
+struct VerifyCommandRunnerTests {
+    /// A secret-shaped word (40 characters of the secret alphabet) that must never reach the log.
+    static let secretShaped = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKE"
+
+    func runner(_ command: [String], timeout: Duration = .seconds(30), log: LogRecorder) -> VerifyCommandRunner {
+        VerifyCommandRunner(command: command, timeout: timeout, logger: log.logger())
+    }
+
+    @Test func exitZeroPassesAndEveryOutputLineIsLoggedMasked() async throws {
+        let log = LogRecorder()
+        try await runner(["/bin/sh", "-c", "echo pipeline ok; echo \"key \(Self.secretShaped)\" >&2"], log: log).verify()
+        #expect(log.messages.contains("verify_command: pipeline ok"))
+        #expect(log.messages.contains("verify_command: key <redacted>"))
+        #expect(!log.messages.joined().contains(Self.secretShaped))
+    }
+
+    @Test func aNonZeroExitFailsAndNamesTheStatus() async throws {
+        let error = await #expect(throws: RotationError.self) {
+            try await runner(["/bin/sh", "-c", "exit 3"], log: LogRecorder()).verify()
+        }
+        #expect(error?.code == .verifyFailed)
+        #expect(error?.message.contains("/bin/sh exited with status 3") == true)
+    }
+
+    @Test func aCommandThatCannotStartNamesItsPath() async throws {
+        let error = await #expect(throws: RotationError.self) {
+            try await runner(["/nonexistent/check-pipeline"], log: LogRecorder()).verify()
+        }
+        #expect(error?.code == .verifyFailed)
+        #expect(error?.message.contains("/nonexistent/check-pipeline could not start") == true)
+    }
+
+    @Test func aCommandPastItsTimeoutIsStoppedAndFails() async throws {
+        let started = ContinuousClock.now
+        let error = await #expect(throws: RotationError.self) {
+            try await runner(["/bin/sleep", "60"], timeout: .milliseconds(300), log: LogRecorder()).verify()
+        }
+        #expect(error?.message.contains("did not finish within") == true)
+        #expect(ContinuousClock.now - started < .seconds(4), "SIGTERM did not stop the command; SIGKILL had to")
+    }
+
+    /// Started from a thread of Swift's cooperative pool, a child would inherit a mask blocking
+    /// nearly every signal (and ignore the SIGTERM of the timeout or of `systemctl stop`).
+    @Test func theCommandStartsWithNoSignalBlocked() async throws {
+        for _ in 0..<5 {
+            let log = LogRecorder()
+            try await runner(["/bin/grep", "^SigBlk:", "/proc/self/status"], log: log).verify()
+            #expect(log.messages == ["verify_command: SigBlk:\t0000000000000000"])
+        }
+    }
+
+    @Test func theCommandSeesNoAWSVariable() {
+        let scrubbed = VerifyCommandRunner.scrubbed([
+            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": Self.secretShaped,
+            "AWS_SESSION_TOKEN": "token", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+        ])
+        #expect(scrubbed == ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"])
+    }
+}
