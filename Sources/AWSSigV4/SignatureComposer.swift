@@ -78,8 +78,7 @@ enum SignatureComposer {
             let canonicalRequest = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: writer.written[..<stringToSignStart]))
             SHA256.hash(data: canonicalRequest).withUnsafeBytes { Hex.write($0, to: &writer) }
 
-            var mac = key.keyedHMAC
-            mac.update(data: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: writer.written[stringToSignStart...])))
+            let mac = key.mac.authenticationCode(for: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: writer.written[stringToSignStart...])))
             authorizationStart = writer.count
             writer.write(algorithm)
             writer.write(" Credential=")
@@ -89,7 +88,7 @@ enum SignatureComposer {
             writer.write(", SignedHeaders=")
             writer.copy(signedHeaders)
             writer.write(", Signature=")
-            mac.finalize().withUnsafeBytes { Hex.write($0, to: &writer) }
+            mac.withUnsafeBytes { Hex.write($0, to: &writer) }
             initialized = writer.count
         }
         let timestampStart = stringToSignStart + algorithm.utf8CodeUnitCount + 1

@@ -4,9 +4,8 @@ import Synchronization
 
 /// What signing with one (secret, day, region, service) needs besides the request: an HMAC already
 /// keyed with the derived signing key, and the credential scope text (`20150830/us-east-1/iam/aws4_request`).
-/// `HMAC` is a value type with copy-on-write state, only not marked `Sendable`; it is copied, never mutated.
-struct SigningKey: @unchecked Sendable {
-    let keyedHMAC: HMAC<SHA256>
+struct SigningKey: Sendable {
+    let mac: PrecomputedHMAC
     let credentialScope: [UInt8]
 }
 
@@ -34,7 +33,7 @@ final class SigningKeyCache: Sendable {
         }
         if let cached { return cached }
         let derived = SigningKey(
-            keyedHMAC: HMAC<SHA256>(key: Self.derive(secret: secret, day: day, scope: scope)),
+            mac: PrecomputedHMAC(key: Self.derive(secret: secret, day: day, scope: scope)),
             credentialScope: Array((day + "/" + scope.region + "/" + scope.service + "/aws4_request").utf8))
         state.withLock { state in
             if state.all.count >= Self.limit { state.all.removeAll() }
