@@ -45,20 +45,22 @@ public final class SigV4Signer: Sendable {
         }
         let sessionToken = signSessionToken && !hasToken ? credentials.sessionToken?.revealed() : nil
 
-        func compose(timestamp: UnsafeBufferPointer<UInt8>, day: String, addsDateHeader: Bool) -> SigV4Signature {
+        func compose(timestamp: UnsafeBufferPointer<UInt8>, day: UnsafeBufferPointer<UInt8>, addsDateHeader: Bool) -> SigV4Signature {
             SignatureComposer.compose(
                 request, normalizePath: normalizePath, accessKeyID: credentials.accessKeyID.rawValue,
                 key: keys.key(secret: credentials.secretAccessKey, day: day, scope: scope),
                 timestamp: timestamp, addsDateHeader: addsDateHeader, sessionToken: sessionToken)
         }
         if let existingDate {
-            return existingDate.withUTF8Buffer { compose(timestamp: $0, day: String(existingDate.prefix(8)), addsDateHeader: false) }
+            let day = Array(existingDate.prefix(AMZDate.dayLength).utf8)
+            return existingDate.withUTF8Buffer { timestamp in
+                day.withUnsafeBufferPointer { compose(timestamp: timestamp, day: $0, addsDateHeader: false) }
+            }
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: AMZDate.timestampLength) { buffer in
             AMZDate.write(date, into: buffer)
             let timestamp = UnsafeBufferPointer(buffer)
-            let day = String(decoding: timestamp[..<AMZDate.dayLength], as: UTF8.self)
-            return compose(timestamp: timestamp, day: day, addsDateHeader: true)
+            return compose(timestamp: timestamp, day: UnsafeBufferPointer(rebasing: timestamp[..<AMZDate.dayLength]), addsDateHeader: true)
         }
     }
 
