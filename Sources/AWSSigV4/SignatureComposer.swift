@@ -17,11 +17,13 @@ enum SignatureComposer {
         _ request: SigV4Request, normalizePath: Bool, accessKeyID: String, key: SigningKey,
         timestamp: UnsafeBufferPointer<UInt8>, addsDateHeader: Bool, sessionToken: String?
     ) -> SigV4Signature {
+        // The closures below capture these, not `request`: each capture of the struct copied all its fields.
+        let (method, headers, payloadHash) = (request.method, request.headers, request.payloadHash)
         let path = Canonicalization.path(request.path, normalize: normalizePath)
         let query = Canonicalization.query(request.query)
-        var headerCount = request.headers.count
+        var headerCount = headers.count
         var headerBytes = 0
-        for field in request.headers {
+        for field in headers {
             headerBytes += field.name.utf8.count + field.value.utf8.count
         }
         if addsDateHeader {
@@ -34,7 +36,7 @@ enum SignatureComposer {
         }
         // The header block takes at most the header bytes plus `:` and `\n` per header; the signed-headers
         // list, written twice, at most the header bytes plus `;` per header.
-        let capacity = request.method.utf8.count + path.utf8.count + query.utf8.count + request.payloadHash.utf8.count
+        let capacity = method.utf8.count + path.utf8.count + query.utf8.count + payloadHash.utf8.count
             + 3 * headerBytes + 4 * headerCount + timestamp.count + 2 * key.credentialScope.count
             + accessKeyID.utf8.count + fixedBytes
 
@@ -43,30 +45,30 @@ enum SignatureComposer {
         var signedHeaders = 0..<0
         let text = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, initialized in
             var writer = ByteWriter(buffer)
-            writer.write(request.method)
+            writer.write(method)
             writer.write(ASCII.newline)
             writer.write(path)
             writer.write(ASCII.newline)
             writer.write(query)
             writer.write(ASCII.newline)
-            signedHeaders = CanonicalHeaders.withScratch(headers: headerCount, bytes: headerBytes) { headers in
-                for field in request.headers {
-                    headers.add(name: field.name, value: field.value)
+            signedHeaders = CanonicalHeaders.withScratch(headers: headerCount, bytes: headerBytes) { canonical in
+                for field in headers {
+                    canonical.add(name: field.name, value: field.value)
                 }
                 if addsDateHeader {
-                    headers.add(name: "X-Amz-Date", value: timestamp)
+                    canonical.add(name: "X-Amz-Date", value: timestamp)
                 }
                 if let sessionToken {
-                    sessionToken.withUTF8Buffer { headers.add(name: "X-Amz-Security-Token", value: $0) }
+                    sessionToken.withUTF8Buffer { canonical.add(name: "X-Amz-Security-Token", value: $0) }
                 }
-                headers.writeBlock(to: &writer)
+                canonical.writeBlock(to: &writer)
                 writer.write(ASCII.newline)
                 let start = writer.count
-                headers.writeSignedHeaders(to: &writer)
+                canonical.writeSignedHeaders(to: &writer)
                 return start..<writer.count
             }
             writer.write(ASCII.newline)
-            writer.write(request.payloadHash)
+            writer.write(payloadHash)
 
             stringToSignStart = writer.count
             writer.write(algorithm)
