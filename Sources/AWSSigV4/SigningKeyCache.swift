@@ -69,7 +69,7 @@ final class SigningKeyCache: Sendable {
     }
 
     /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`.
-    static func signingKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
+    private static func signingKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
         var key = SymmetricKey(data: Array(("AWS4" + secret.revealed()).utf8))
         for part in [day, scope.region, scope.service, "aws4_request"] {
             key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
