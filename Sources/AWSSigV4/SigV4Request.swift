@@ -40,21 +40,3 @@ public struct SigningScope: Sendable, Hashable {
         self.service = service
     }
 }
-
-/// Everything one signing produced; the intermediate texts exist so tests can compare them exactly.
-/// Contains no secret: the signature is derived and only valid for this one request.
-public struct SigV4Signature: Sendable, Hashable {
-    /// The texts as bytes; the `String` forms are made only when asked for (tests, diagnostics).
-    let canonicalRequestBytes: [UInt8]
-    let stringToSignBytes: [UInt8]
-    public var canonicalRequest: String { String(decoding: canonicalRequestBytes, as: UTF8.self) }
-    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
-    /// Lowercase hex HMAC-SHA256.
-    public let signature: String
-    /// `host;x-amz-date` …, sorted lowercase names.
-    public let signedHeaders: String
-    /// The value of the `Authorization` header.
-    public let authorization: String
-    /// The `X-Amz-Date` value used (`20150830T123600Z`).
-    public let amzDate: String
-}

@@ -23,20 +23,18 @@ public enum URIEncoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Appends the encoded form of `text` (slashes encoded too) to `output`.
-    static func append(_ text: String, to output: inout [UInt8]) {
-        if text.utf8.allSatisfy(isUnreserved) {
-            output.append(contentsOf: text.utf8)
-            return
-        }
-        hexDigits.withUnsafeBufferPointer { hex in
-            for byte in text.utf8 {
-                if isUnreserved(byte) {
-                    output.append(byte)
-                } else {
-                    output.append(UInt8(ascii: "%"))
-                    output.append(hex[Int(byte >> 4)])
-                    output.append(hex[Int(byte & 0x0F)])
+    /// Writes the encoded form of `text` (slashes encoded too).
+    static func write(_ text: String, to writer: inout ByteWriter) {
+        text.withUTF8Buffer { bytes in
+            hexDigits.withUnsafeBufferPointer { hex in
+                for byte in bytes {
+                    if isUnreserved(byte) {
+                        writer.write(byte)
+                    } else {
+                        writer.write(UInt8(ascii: "%"))
+                        writer.write(hex[Int(byte >> 4)])
+                        writer.write(hex[Int(byte & 0x0F)])
+                    }
                 }
             }
         }

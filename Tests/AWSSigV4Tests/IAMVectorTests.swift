@@ -67,6 +67,23 @@ import Testing
         #expect(!first.authorization.contains(Self.credentials.secretAccessKey.revealed()))
     }
 
+    @Test func oneSignerAlternatingDaysScopesAndSecretsMatchesFreshSigners() {
+        let signer = SigV4Signer()
+        let request = SigV4Request(method: "POST", headers: [HTTPHeaderField(name: "Host", value: "iam.amazonaws.com")],
+                                   payloadHash: SigV4Signer.emptyPayloadHash)
+        let other = Credentials(accessKeyID: AccessKeyID("AKIDOTHER"), secretAccessKey: Secret("another-secret"))
+        let nextDay = Self.date.addingTimeInterval(86_400)
+        let iam = SigningScope(region: "us-east-1", service: "iam")
+        let sts = SigningScope(region: "us-east-1", service: "sts")
+        let steps = [(Self.credentials, Self.date, iam), (Self.credentials, nextDay, iam), (Self.credentials, Self.date, sts),
+                     (other, Self.date, iam), (Self.credentials, Self.date, iam), (Self.credentials, nextDay, iam)]
+        for (credentials, date, scope) in steps {
+            let cached = signer.sign(request, credentials: credentials, scope: scope, date: date)
+            let fresh = SigV4Signer().sign(request, credentials: credentials, scope: scope, date: date)
+            #expect(cached == fresh, "\(scope.service) \(cached.amzDate)")
+        }
+    }
+
     @Test func concurrentSigningWithManyKeysMatchesSequentialSigning() async {
         let signer = SigV4Signer()
         let request = SigV4Request(method: "POST", headers: [HTTPHeaderField(name: "Host", value: "iam.amazonaws.com")],
