@@ -13,6 +13,13 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+/// The transport names NIO's types (buffers, HTTP heads, TLS errors) itself, so it depends on them
+/// directly rather than through AsyncHTTPClient.
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+]
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
 
 let package = Package(
@@ -26,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
     ],
@@ -49,7 +58,7 @@ let package = Package(
         .target(name: "AWSSigV4", dependencies: ["KeyrotCore", crypto], swiftSettings: strict),
 
         // IAM and STS over the Query API: transport, XML, errors, retries.
-        .target(name: "IAMClient", dependencies: ["KeyrotCore", "AWSSigV4", httpClient, logging], swiftSettings: strict),
+        .target(name: "IAMClient", dependencies: ["KeyrotCore", "AWSSigV4", httpClient, logging] + nio, swiftSettings: strict),
 
         // Format-preserving reading and rewriting of the files that hold the key.
         .target(name: "CredentialFiles", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
