@@ -29,6 +29,8 @@ final class SignalRelay: Sendable {
         var nextID = 0
         var subscribers: [Int: Subscriber] = [:]
         var installed: Set<Int32> = []
+        /// The daemon's signals still blocked in the reader thread, as it found its mask on start.
+        var blockedInReader: [DaemonSignal]?
     }
 
     private let state = Mutex(State())
@@ -42,11 +44,12 @@ final class SignalRelay: Sendable {
         signalPipeWriteEnd = ends[1]
         let readEnd = ends[0]
         let reader = Thread { [unowned self] in
-            // Named from inside: on Linux only the running thread can set its kernel name (`ps -L`).
-            Thread.current.name = "keyrotd.signals"
             Self.unblockDaemonSignals()
+            let blocked = Self.blockedDaemonSignals()
+            self.state.withLock { $0.blockedInReader = blocked }
             self.relay(from: readEnd)
         }
+        reader.name = "keyrotd.signals"
         reader.start()
     }
 
@@ -67,6 +70,10 @@ final class SignalRelay: Sendable {
         }
     }
 
+    /// The daemon's signals blocked in the reader thread (nil until it runs): none, whatever
+    /// mask the thread that created the relay had.
+    var blockedInReader: [DaemonSignal]? { state.withLock { $0.blockedInReader } }
+
     func unsubscribe(_ id: Int) {
         _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
     }
@@ -80,6 +87,12 @@ final class SignalRelay: Sendable {
         sigemptyset(&signals)
         for signal in DaemonSignal.allCases { sigaddset(&signals, signal.number) }
         pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+    }
+
+    private static func blockedDaemonSignals() -> [DaemonSignal] {
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        return DaemonSignal.allCases.filter { sigismember(&mask, $0.number) == 1 }
     }
 
     private func relay(from readEnd: Int32) {
