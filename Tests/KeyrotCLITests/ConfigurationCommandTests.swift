@@ -1,8 +1,9 @@
 import Foundation
+import KeyrotTestSupport
 import Testing
 
 /// `keyrotd check` and `keyrotd policy` on a real setup, and a bad configuration, through the real binary.
-@Suite("keyrotd check, policy and configuration errors", .enabled(if: Repository.shouldRunIntegration, Repository.skipComment), .serialized)
+@Suite("keyrotd check, policy and configuration errors", .enabled(if: Repository.shouldRunIntegration, Comment(rawValue: Repository.skipReason)), .serialized)
 struct ConfigurationCommandTests {
     @Test("a bad configuration exits 78 and names the line", arguments: [
         (line: 2, text: "max_age: ninety days"),

@@ -1,9 +1,10 @@
 import Foundation
+import KeyrotTestSupport
 import Testing
 
 /// `keyrotd rotate --force` end to end: the real binary against moto with authentication on,
 /// over the four file formats at once (overlap 0s, grace 0s).
-@Suite("keyrotd rotate --force against moto", .enabled(if: Repository.shouldRunIntegration, Repository.skipComment), .serialized)
+@Suite("keyrotd rotate --force against moto", .enabled(if: Repository.shouldRunIntegration, Comment(rawValue: Repository.skipReason)), .serialized)
 struct ForcedRotationTests {
     @Test("rotates yaml, json, aws-credentials and env files: one working Active key in every file, the old one gone, modes and other bytes kept")
     func rotatesEveryFormat() async throws {

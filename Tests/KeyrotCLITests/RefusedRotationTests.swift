@@ -4,7 +4,7 @@ import Testing
 
 /// Rotations that must not happen, or must be undone: each ends with exit status 1 and IAM and
 /// every file exactly as before (the same key list, the same bytes and modes).
-@Suite("keyrotd rotate --force: refusals and roll-back against moto", .enabled(if: Repository.shouldRunIntegration, Repository.skipComment), .serialized)
+@Suite("keyrotd rotate --force: refusals and roll-back against moto", .enabled(if: Repository.shouldRunIntegration, Comment(rawValue: Repository.skipReason)), .serialized)
 struct RefusedRotationTests {
     /// A key pair that no IAM knows (the documentation's example key).
     static let strangerID = "AKIAIOSFODNN7EXAMPLE"

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotTestSupport
 import Testing
 
 /// A temporary directory set up like a Snowplow host: the four credential files keyrotd rotates

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotTestSupport
 import Testing
 
 /// keyrotd never prints a secret access key: checks a run's stdout and stderr.

@@ -1,18 +1,17 @@
 import Foundation
-import Testing
 
 /// Paths in the repository the tests run from, and the prerequisites of the integration tests.
-enum Repository {
-    /// The repository root, three levels above this file (Tests/KeyrotCLITests/Support/).
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public enum Repository {
+    /// The repository root, two levels above this file's folder (Tests/KeyrotTestSupport/).
+    public static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct MissingPrerequisite: Error, CustomStringConvertible {
-        let description: String
+    public struct MissingPrerequisite: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// The `keyrotd` binary the tests run: `.build/debug/keyrotd`, built by `swift build --build-tests`.
-    static func keyrotd() throws -> URL {
+    public static func keyrotd() throws -> URL {
         let binary = root.appending(path: ".build/debug/keyrotd")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw MissingPrerequisite(description: "\(binary.path) is missing: build it first with `swift build --build-tests` (the tests run the real binary)")
@@ -21,18 +20,19 @@ enum Repository {
     }
 
     /// The moto_server launcher the tests bootstrap IAM with.
-    static let motoEmulator = root.appending(path: "Tests/Harness/moto-emulator")
+    public static let motoEmulator = root.appending(path: "Tests/Harness/moto-emulator")
 
     /// Whether the integration tests should run: always in CI (where a missing prerequisite is a
     /// failure, reported by ``requireMoto()``), elsewhere only when moto_server and python3 are there.
-    static var shouldRunIntegration: Bool {
+    public static var shouldRunIntegration: Bool {
         ProcessInfo.processInfo.environment["CI"] == "true" || missingMotoPrerequisite == nil
     }
 
-    static let skipComment: Comment = "needs python3 and moto_server (pip install 'moto[server]' boto3); with CI=true their absence fails instead"
+    /// Why the integration tests are skipped outside CI (for `.enabled(if:_:)`).
+    public static let skipReason = "needs python3 and moto_server (pip install 'moto[server]' boto3); with CI=true their absence fails instead"
 
     /// Throws, naming what to install, when python3, boto3 or moto_server is missing.
-    static func requireMoto() throws {
+    public static func requireMoto() throws {
         if let missing = missingMotoPrerequisite { throw MissingPrerequisite(description: missing) }
     }
 

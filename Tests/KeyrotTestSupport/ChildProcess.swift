@@ -1,26 +1,26 @@
 import Foundation
 
 /// What a finished child process left: its exit status and everything it wrote.
-struct ChildResult: CustomStringConvertible {
-    let command: String
-    let status: Int32
-    let stdout: String
-    let stderr: String
+public struct ChildResult: Sendable, CustomStringConvertible {
+    public let command: String
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
 
-    var output: String { stdout + stderr }
+    public var output: String { stdout + stderr }
 
-    var description: String { "`\(command)` exited \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    public var description: String { "`\(command)` exited \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
 /// Runs programs as child processes, outside Swift's cooperative threads.
-enum ChildProcess {
-    struct LaunchError: Error, CustomStringConvertible {
-        let description: String
+public enum ChildProcess {
+    public struct LaunchError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Runs `executable arguments` to its end, with the test's environment minus every `AWS_*`
     /// variable (keyrotd must find its key in the configured files, nowhere else).
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) async throws -> ChildResult {
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) async throws -> ChildResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
