@@ -8,6 +8,16 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// How the release executable is linked, for a smaller idle footprint (scripts/bench-daemon):
+/// `--static-swift-stdlib` (as `make` ships it) adds `-export-dynamic`, which puts every Swift
+/// symbol of the binary in its dynamic symbol table for nothing; and packed relative relocations
+/// (DT_RELR, glibc 2.36, lld) shrink the 2.8 MB of relocation records read at every start to 23 kB.
+let releaseLinking = LinkerSetting.unsafeFlags([
+    "-use-ld=lld",
+    "-Xlinker", "--no-export-dynamic",
+    "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+], .when(configuration: .release))
+
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
@@ -40,7 +50,8 @@ let package = Package(
     ],
     targets: [
         // The executable: a thin @main over the command tree.
-        .executableTarget(name: "keyrotd", dependencies: ["KeyrotCLI"], swiftSettings: strict),
+        .executableTarget(name: "keyrotd", dependencies: ["KeyrotCLI"], swiftSettings: strict,
+                          linkerSettings: [releaseLinking]),
 
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
