@@ -77,6 +77,10 @@ private enum SharedClients {
                 timeout: .init(connect: .seconds(10)),
                 proxy: proxy)
             configuration.httpVersion = .http1Only
+            // A failed connection attempt fails the request at once, and IAMClient's RetryPolicy
+            // decides what happens next. By default the pool would keep reconnecting until the
+            // request's own timeout ran out, so each attempt against a dead endpoint took 10 s or more.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[proxy] = client
             return client
