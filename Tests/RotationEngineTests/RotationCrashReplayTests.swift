@@ -113,13 +113,7 @@ struct RotationCrashReplayTests {
 
     @Test("a crash between the first and second file write: the restart finishes writing every file")
     func crashBetweenFiles() async throws {
-        let reference = FakeWorld()
-        _ = await reference.driver().run(.rotate(force: true))
-        let index = try #require(reference.crashSwitch.log.firstIndex { $0.hasPrefix("files.rewrite") })
-
-        let world = FakeWorld()
-        world.crashSwitch.arm(at: index, .afterEffect)
-        _ = await world.driver().run(.rotate(force: true))
+        let world = try await Self.crashedAfterTheFirstFileWrite()
         let held = world.policy.files.map { world.files.pairs(in: $0)?.first?.accessKeyID }
         #expect(Set(held).count == 2, "one file switched, the others not: \(held)")
 
@@ -131,13 +125,7 @@ struct RotationCrashReplayTests {
 
     @Test("a configuration whose files changed during the writing phase is refused, nothing touched")
     func filesChangedMidRotation() async throws {
-        let reference = FakeWorld()
-        _ = await reference.driver().run(.rotate(force: true))
-        let index = try #require(reference.crashSwitch.log.firstIndex { $0.hasPrefix("files.rewrite") })
-
-        let world = FakeWorld()
-        world.crashSwitch.arm(at: index, .afterEffect)
-        _ = await world.driver().run(.rotate(force: true))
+        let world = try await Self.crashedAfterTheFirstFileWrite()
         world.crashSwitch.revive()
         var shorter = world.policy
         shorter.files.removeLast()
@@ -149,5 +137,17 @@ struct RotationCrashReplayTests {
         let finished = await world.driver().run(.resume)
         #expect(finished.isCompleted)
         #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
+    }
+
+    /// A forced rotation killed right after the first of several files was rewritten (the kill
+    /// point found by a crash-free reference run); the switch is still dead when this returns.
+    static func crashedAfterTheFirstFileWrite() async throws -> FakeWorld {
+        let reference = FakeWorld()
+        _ = await reference.driver().run(.rotate(force: true))
+        let index = try #require(reference.crashSwitch.log.firstIndex { $0.hasPrefix("files.rewrite") })
+        let world = FakeWorld()
+        world.crashSwitch.arm(at: index, .afterEffect)
+        _ = await world.driver().run(.rotate(force: true))
+        return world
     }
 }
