@@ -96,4 +96,22 @@ import Testing
         #expect(error?.code == .unreachable)
         #expect(error?.isTemporary == true)
     }
+
+    /// A refused connection ends its attempt at once, and the retry policy alone decides what comes
+    /// next: AsyncHTTPClient's pool would otherwise keep reconnecting until the request timeout,
+    /// spending the whole deadline on one attempt.
+    @Test func refusedConnectionsAreRetriedByThePolicyAlone() async throws {
+        let server = try LoopbackHTTPServer(replies: [.closeConnection])
+        let url = server.url
+        server.shutdown()
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 4, deadline: .seconds(10), baseDelay: .milliseconds(10),
+                                                        requestTimeout: .seconds(30)))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .unreachable)
+        #expect(error?.attempts == 4)
+    }
 }
