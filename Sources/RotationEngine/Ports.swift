@@ -6,12 +6,8 @@ import KeyrotCore
 // adapters are thin. Every port throws `RotationPortError` for failures the engine must tell
 // apart; any other error is treated as `.failed`.
 
-/// Wall-clock time and sleeping. Key ages and recorded deadlines are wall-clock dates.
-public protocol RotationClock: Sendable {
-    var now: Date { get }
-    /// Returns at `deadline` (or immediately when it has passed); throws when the task is cancelled.
-    func sleep(until deadline: Date) async throws
-}
+/// Wall-clock time and sleeping: the one clock of KeyrotCore.
+public typealias RotationClock = KeyrotClock
 
 /// IAM and STS for one user, each call signed with the given credentials.
 public protocol AccessKeyService: Sendable {

@@ -42,7 +42,7 @@ struct RotationRuntime: Sendable {
         } ?? NoVerifyCommand()
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground),
-            clock: clock(SystemRotationClock()),
+            clock: clock(SystemClock()),
             keys: keys, files: files, store: store, verifier: verifier,
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
             logger: logger)
