@@ -44,7 +44,7 @@ final class RotationMetrics: Sendable {
                                        help: "1 for the phase the rotation record is in, 0 for the others."))
         })
         registry.makeGauge(name: "keyrotd_build_info", labels: [("version", version)],
-                           help: "Always 1; the version label tells which keyrotd runs.").set(1)
+                           help: "Always 1; the version label tells which keyrotd runs.").set(to: 1)
         restore(history)
     }
 
@@ -61,7 +61,7 @@ final class RotationMetrics: Sendable {
 
     func phase(_ current: RotationPhase) {
         for (phase, gauge) in phases {
-            gauge.set(phase == current ? 1 : 0)
+            gauge.set(to: phase == current ? 1 : 0)
         }
     }
 
