@@ -18,7 +18,7 @@ final class RotationMetrics: Sendable {
         case failed
     }
 
-    private let registry = PrometheusCollectorRegistry()
+    private let registry: PrometheusCollectorRegistry
     private let keyCreated: Gauge
     private let lastSuccess: Gauge
     private let lastAttempt: Gauge
@@ -26,6 +26,8 @@ final class RotationMetrics: Sendable {
     private let phases: [RotationPhase: Gauge]
 
     init(user: String, version: String, history: MetricsHistory) {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
         keyCreated = registry.makeGauge(
             name: "keyrotd_access_key_created_timestamp_seconds", labels: [("user", user)],
             help: "When the access key in the files was created (Unix time).")
