@@ -88,7 +88,7 @@ struct MetricsRecorderTests {
 
     @Test func failuresAndRollbacksAreCountedAndSurviveARestart() throws {
         let metrics = recorder()
-        let error = RotationError(.failed, "denied")
+        let error = RotationError(.iamFailed, "denied")
         metrics.finished(.refused(error))
         metrics.finished(.failed(error))
         metrics.finished(.rolledBack(error))
@@ -106,8 +106,8 @@ struct MetricsRecorderTests {
     @Test func anUnwritableFileIsReportedOnce() throws {
         let log = LogRecorder()
         let metrics = recorder(log: log, path: folder + "/missing/keyrotd.prom")
-        metrics.finished(.failed(RotationError(.failed, "x")))
-        metrics.finished(.failed(RotationError(.failed, "x")))
+        metrics.finished(.failed(RotationError(.iamFailed, "x")))
+        metrics.finished(.failed(RotationError(.iamFailed, "x")))
         let warnings = log.messages.filter { $0.contains("cannot write the metrics file") }
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("ReadWritePaths=") == true)
