@@ -15,8 +15,9 @@
  * deliberately wrong designs the check must catch: BROKEN_RETIRE (the old key retired once the
  * live members acknowledged, without waiting for down members within their grace), BROKEN_NOFENCE
  * (leader writes not conditional on its record version), BROKEN_NOTXN (members apply from their
- * read of the record without registering in a transaction conditioned on it), BROKEN_NOACK (an
- * acknowledgement never reaches the table: progress must fail).
+ * read of the record without registering in a transaction conditioned on it), BROKEN_NOCAS
+ * (AWSCURRENT moved without the RemoveFromVersionId check), BROKEN_NOACK (an acknowledgement
+ * never reaches the table: progress must fail).
  */
 
 #ifndef MAXROT
@@ -158,6 +159,12 @@ inline fenced(p) {
    renewal that succeeds changes nothing else, one that fails makes a stale holder step down. */
 #define RENEW_FAILS :: atomic { !FENCE(h, mine) -> lead[h] = 0 }
 
+#ifndef BROKEN_NOCAS
+#define MOVE_ALLOWED (cur == lbase)
+#else
+#define MOVE_ALLOWED (cur != lrot)     /* the move ignores where AWSCURRENT is (no RemoveFromVersionId check) */
+#endif
+
 proctype Leader(byte h) {
   byte mine, lrot, lbase, lph;
   bit ok;
@@ -230,7 +237,7 @@ promote:
        holds AWSCURRENT, so a stale leader's late call changes nothing. Then AWSPENDING removed. */
     atomic {
       if
-      :: cur == lbase -> ocur = cur; curfresh = 0; prev = lbase; cur = lrot
+      :: MOVE_ALLOWED -> ocur = cur; curfresh = 0; prev = lbase; cur = lrot
       :: else -> skip
       fi;
       if :: pend == lrot -> pend = NONE :: else -> skip fi
