@@ -26,6 +26,9 @@
 #ifndef MAXF
 #define MAXF 1              /* crashes + lease steals + apply failures + ack timeouts, in all */
 #endif
+#if MAXROT > 2
+#error "NKEYS and Env's propagation are written for at most three keys (MAXROT <= 2)"
+#endif
 #define NH 3
 #define NK (MAXROT + 1)
 #define NONE 15
@@ -82,13 +85,13 @@ byte files[NH];             /* the key in this host's files */
 bit lead[NH];               /* this host's leader process believes it holds the lease */
 
 byte faults;
-byte completed;                  /* rotations completed (old key deleted) */
+byte completed;             /* rotations completed (old key deleted) */
 
 #define FENCE(h, mine) (owner == h && rvn == mine)
 /* Every write of the leader is a conditional write on its record version. */
 #ifdef BROKEN_NOFENCE
 #undef FENCE
-#define FENCE(h, mine) (owner == h || true)
+#define FENCE(h, mine) (true)
 #endif
 
 /* A key is retired (deactivated or deleted) only when no member within its grace holds it. */
