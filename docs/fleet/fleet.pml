@@ -221,7 +221,7 @@ start:
     atomic {
       if
       :: FENCE(h, mine) -> rvn++; mine = rvn; phase = P_CREATED
-      :: else -> lead[h] = 0; kst[lrot] = K_DELETED; INVARIANTS   /* superseded: delete the unpublished key it made */
+      :: else -> kst[lrot] = K_DELETED; INVARIANTS; lead[h] = 0   /* superseded: delete the unpublished key it made */
       fi
     };
     kprop[lrot] || !live(lrot) || !FENCE(h, mine);    /* propagation check (STS with the new key) */
@@ -285,7 +285,7 @@ rbdelete:
     atomic { retire(lrot, K_DELETED) };               /* never current: deleted at once */
     atomic { fenced(P_IDLE) };
     goto start
-  } unless { !lead[h] };
+  } unless { !lead[h] };   /* checked before every statement, even inside atomic: lead[h] = 0 comes last */
   goto end_idle
 }
 
