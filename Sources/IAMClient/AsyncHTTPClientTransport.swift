@@ -7,7 +7,8 @@ import NIOSSL
 import Synchronization
 
 /// The production transport: AsyncHTTPClient with TLS certificate verification on, no redirects,
-/// `HTTPS_PROXY`/`NO_PROXY` honoured per host, and a bounded response body.
+/// `HTTPS_PROXY`/`NO_PROXY` honoured per host, a bounded response body, and one deadline per
+/// request covering connect, headers and body.
 public struct AsyncHTTPClientTransport: HTTPTransport {
     /// Largest response body read; IAM answers are a few KiB.
     public static let defaultMaxResponseBytes = 1 << 20
@@ -30,14 +31,19 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             outgoing.headers.add(name: field.name, value: field.value)
         }
         outgoing.body = .bytes(request.body)
-        let nanoseconds = timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+        let prepared = outgoing
+        let maxResponseBytes = self.maxResponseBytes
         do {
-            let response = try await client.execute(outgoing, timeout: TimeAmount.nanoseconds(nanoseconds))
-            let body = try await response.body.collect(upTo: maxResponseBytes)
-            return HTTPResponseData(
-                status: Int(response.status.code),
-                headers: response.headers.map { HTTPHeaderField(name: $0.name, value: $0.value) },
-                body: Array(body.readableBytesView))
+            return try await Self.within(timeout) {
+                let response = try await client.execute(prepared, timeout: TimeAmount(timeout))
+                let body = try await response.body.collect(upTo: maxResponseBytes)
+                return HTTPResponseData(
+                    status: Int(response.status.code),
+                    headers: response.headers.map { HTTPHeaderField(name: $0.name, value: $0.value) },
+                    body: Array(body.readableBytesView))
+            }
+        } catch is DeadlineExceeded {
+            throw TransportFailure(kind: .timedOut, detail: "no complete response within \(timeout)")
         } catch is NIOTooManyBytesError {
             throw TransportFailure(kind: .responseTooLarge, detail: "response body larger than \(maxResponseBytes) bytes")
         } catch let error as HTTPClientError {
@@ -53,6 +59,26 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
+    /// Runs `exchange` under one deadline. AsyncHTTPClient's own timeout ends when the response
+    /// head arrives, and its read timeout restarts with every byte, so a server trickling its body
+    /// could hold an attempt for ever. The deadline is measured on the monotonic clock: it bounds a
+    /// network exchange, which a wall-clock step (NTP, a test's manual clock) must not stretch or cut.
+    private static func within<Result: Sendable>(
+        _ timeout: Duration, _ exchange: @escaping @Sendable () async throws -> Result
+    ) async throws -> Result {
+        try await withThrowingTaskGroup(of: Result.self) { group in
+            group.addTask(operation: exchange)
+            group.addTask {
+                try await ContinuousClock().sleep(for: timeout)
+                throw DeadlineExceeded()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private struct DeadlineExceeded: Error {}
+
     private static func classify(_ error: HTTPClientError) -> TransportFailure {
         switch error {
         case .connectTimeout: TransportFailure(kind: .unreachable, detail: "connect timed out")
@@ -60,6 +86,13 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         case .remoteConnectionClosed: TransportFailure(kind: .connectionLost, detail: "the server closed the connection")
         default: TransportFailure(kind: .connectionLost, detail: error.description)
         }
+    }
+}
+
+extension TimeAmount {
+    fileprivate init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

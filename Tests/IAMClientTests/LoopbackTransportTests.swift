@@ -46,6 +46,21 @@ import Testing
         #expect(server.receivedRequests.count == 2)
     }
 
+    /// Headers at once, then the body one byte every 50 ms (about 10 s for the whole answer): the
+    /// request's one deadline (300 ms) covers connect, headers and body, so the attempt ends as
+    /// timed out at the deadline instead of lasting as long as the server trickles.
+    @Test func slowBodyIsCutAtTheRequestDeadline() async throws {
+        let server = try LoopbackHTTPServer(replies: [.trickle(status: 200, body: Self.identityBody, byteInterval: .milliseconds(50))])
+        defer { server.shutdown() }
+        let policy = RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(3), "the trickle would take 10 s")
+    }
+
     @Test func createAccessKeyOnATimeoutIsAmbiguousAndSentOnce() async throws {
         let server = try LoopbackHTTPServer(replies: [.neverAnswer])
         defer { server.shutdown() }
