@@ -89,6 +89,8 @@ public struct IAMTransportError: Error, Sendable, Hashable, CustomStringConverti
         case responseTooLarge
         /// The response was not the XML expected for the action.
         case invalidResponse
+        /// The server's TLS certificate was not accepted (or TLS could not be negotiated); retrying meets the same.
+        case certificateRejected
     }
 
     public let code: Code
@@ -120,6 +122,9 @@ public struct IAMTransportError: Error, Sendable, Hashable, CustomStringConverti
             return "\(action) to \(endpoint) failed\(tries): the connection was lost (\(detail)); try again"
         case .ambiguous:
             return "\(action) to \(endpoint) may or may not have been applied: the connection failed after the request was sent (\(detail)); list the user's access keys to learn whether a key was created"
+        case .certificateRejected:
+            return "\(action) to \(endpoint) failed: the server's TLS certificate was not accepted (\(detail)); check that the endpoint is the real IAM/STS one, "
+                + "that the CA of any TLS-inspecting proxy is in the system trust store (update-ca-certificates) and that the system clock is right"
         case .responseTooLarge:
             return "\(action) to \(endpoint) returned a response larger than the limit (\(detail)); check that the endpoint really is IAM/STS"
         case .invalidResponse:

@@ -3,6 +3,7 @@ import AWSSigV4
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 import NIOSSL
 import Synchronization
 
@@ -48,14 +49,20 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             throw TransportFailure(kind: .responseTooLarge, detail: "response body larger than \(maxResponseBytes) bytes")
         } catch let error as HTTPClientError {
             throw Self.classify(error)
+        } catch let error as NIOSSLError {
+            throw TransportFailure(kind: .certificateRejected, detail: "TLS handshake failed: \(error)")
+        } catch let error as NIOSSLExtraError {
+            throw TransportFailure(kind: .certificateRejected, detail: "\(error)")
+        } catch is NIOConnectionError {
+            throw TransportFailure(kind: .unreachable, detail: "could not connect to any address of the host")
         } catch let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
             throw TransportFailure(kind: .unreachable, detail: "connection refused or no route to host")
+        } catch ChannelError.connectTimeout {
+            throw TransportFailure(kind: .unreachable, detail: "connect timed out")
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            let typeName = String(describing: type(of: error))
-            if typeName.contains("Connect") {
-                throw TransportFailure(kind: .unreachable, detail: typeName)
-            }
-            throw TransportFailure(kind: .connectionLost, detail: typeName)
+            throw TransportFailure(kind: .connectionLost, detail: String(describing: type(of: error)))
         }
     }
 

@@ -66,6 +66,9 @@ public struct TransportFailure: Error, Sendable, CustomStringConvertible {
         case connectionLost
         /// The response body exceeded the size limit.
         case responseTooLarge
+        /// The server's TLS certificate was not accepted (or TLS could not be negotiated): the
+        /// request was not sent, and another attempt meets the same certificate.
+        case certificateRejected
     }
 
     public let kind: Kind

@@ -115,6 +115,7 @@ public struct IAMClient: Sendable {
             case .timedOut: .timedOut
             case .connectionLost: .connectionLost
             case .responseTooLarge: .responseTooLarge
+            case .certificateRejected: .certificateRejected
             }
             throw IAMTransportError(code: code, action: action, endpoint: endpointName, detail: failure.detail)
         } catch is CancellationError {

@@ -129,4 +129,25 @@ import Testing
         #expect(error?.code == .unreachable)
         #expect(error?.attempts == 4)
     }
+
+    /// A server whose certificate does not verify (self-signed) is a certificate problem that
+    /// names the endpoint and says what to check, and is not retried: another attempt meets the
+    /// same certificate.
+    @Test func untrustedCertificateIsACertificateProblemAndNotRetried() async throws {
+        let server = try SelfSignedTLSServer()
+        defer { server.shutdown() }
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .seconds(5)))
+        let error = await #expect(throws: IAMTransportError.self) {
+            _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        let text = error?.description ?? ""
+        #expect(error?.isTemporary == false)
+        #expect(error?.attempts == 1)
+        #expect(server.acceptedConnections == 1, "not retried")
+        #expect(text.contains("certificate"), "\(text)")
+        #expect(text.contains(server.url.absoluteString))
+        #expect(!text.contains("try again"))
+    }
 }
