@@ -68,6 +68,6 @@ extension IAMClient {
     private func invalid(_ action: String, _ root: ResponseElement) -> IAMTransportError {
         IAMTransportError(code: .invalidResponse, action: action, endpoint: action == "GetCallerIdentity"
                             ? endpoints.sts.url.absoluteString : endpoints.iam.url.absoluteString,
-                          detail: "the <\(root.name)> answer lacks required elements")
+                          detail: "the <\(NetworkText.sanitized(root.name))> answer lacks required elements")
     }
 }

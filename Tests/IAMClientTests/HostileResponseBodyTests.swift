@@ -40,6 +40,27 @@ import Testing
         #expect(error?.action == "CreateAccessKey")
     }
 
+    /// An error answer whose text tries to forge log lines, colour the terminal or reorder what
+    /// the operator reads (line breaks, C1 controls, DEL, bidi overrides and isolates, marks,
+    /// zero-width characters): none of it reaches the error's description, the words remain.
+    @Test func hostileErrorTextIsNeutralised() async throws {
+        let hostile = "Rate\r\nkeyrotd[1]: rotation complete\u{85}\u{7F}\u{9B}31m \u{202E}exe.txt\u{202C} \u{2066}x\u{2069}"
+            + "\u{200F}\u{061C}\u{200B}\u{FEFF}\u{2028}end"
+        let body = Array("<ErrorResponse><Error><Code>Throttling\u{202E}</Code><Message>\(hostile)</Message></Error><RequestId>r1\u{2067}\n</RequestId></ErrorResponse>".utf8)
+        let client = Fixtures.client(policy: RetryPolicy(maxAttempts: 1), transport: ClosureTransport { _, _ in HTTPResponseData(status: 400, body: body) })
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        let text = error.map { String(describing: $0) } ?? ""
+        let unsafe = text.unicodeScalars.filter {
+            [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+        }
+        #expect(unsafe.isEmpty, "\(unsafe.map { String($0.value, radix: 16) })")
+        #expect(text.contains("Rate keyrotd[1]: rotation complete"), "\(text)")
+        #expect(text.contains("exe.txt x"))
+        #expect(text.contains("end"))
+    }
+
     static let malformed: [(String, String)] = [
         ("binary", String(decoding: (0..<512).map { UInt8(truncatingIfNeeded: $0 &* 31) }, as: UTF8.self)),
         ("mismatched tags", "<GetCallerIdentityResponse><GetCallerIdentityResult></GetCallerIdentityResponse>"),
