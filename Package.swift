@@ -87,9 +87,6 @@ let package = Package(
         // Vocabulary shared by every target: key ids, secrets that redact themselves, durations.
         .target(name: "KeyrotCore", swiftSettings: strict),
 
-        // Benchmark for scripts/bench-sigv4 (not a product): median time per IAM request signature.
-        .executableTarget(name: "SigV4Bench", dependencies: ["AWSSigV4", "KeyrotCore"], path: "Benchmarks/SigV4Bench", swiftSettings: strict),
-
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
         .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
