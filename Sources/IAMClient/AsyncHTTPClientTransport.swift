@@ -43,26 +43,27 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
                     headers: response.headers.map { HTTPHeaderField(name: $0.name, value: $0.value) },
                     body: Array(body.readableBytesView))
             }
-        } catch is DeadlineExceeded {
-            throw TransportFailure(kind: .timedOut, detail: "no complete response within \(timeout)")
-        } catch is NIOTooManyBytesError {
-            throw TransportFailure(kind: .responseTooLarge, detail: "response body larger than \(maxResponseBytes) bytes")
+        } catch let error as DeadlineExceeded {
+            throw IAMError(.timedOut, detail: "no complete response within \(timeout)", cause: error)
+        } catch let error as NIOTooManyBytesError {
+            throw IAMError(.responseTooLarge, detail: "response body larger than \(maxResponseBytes) bytes", cause: error)
         } catch let error as HTTPClientError {
             throw Self.classify(error)
         } catch let error as NIOSSLError {
-            throw TransportFailure(kind: .certificateRejected, detail: "TLS handshake failed: \(error)")
+            throw IAMError(.certificateRejected, detail: "TLS handshake failed: \(error)", cause: error)
         } catch let error as NIOSSLExtraError {
-            throw TransportFailure(kind: .certificateRejected, detail: "\(error)")
-        } catch is NIOConnectionError {
-            throw TransportFailure(kind: .unreachable, detail: "could not connect to any address of the host")
+            throw IAMError(.certificateRejected, detail: "\(error)", cause: error)
+        } catch let error as NIOConnectionError {
+            throw IAMError(.unreachable, detail: "could not connect to any address of the host", cause: error)
         } catch let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
-            throw TransportFailure(kind: .unreachable, detail: "connection refused or no route to host")
-        } catch ChannelError.connectTimeout {
-            throw TransportFailure(kind: .unreachable, detail: "connect timed out")
+            throw IAMError(.unreachable, detail: "connection refused or no route to host", cause: error)
+        } catch let error as ChannelError {
+            if case .connectTimeout = error { throw IAMError(.unreachable, detail: "connect timed out", cause: error) }
+            throw IAMError(.connectionLost, detail: "\(error)", cause: error)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TransportFailure(kind: .connectionLost, detail: String(describing: type(of: error)))
+            throw IAMError(.connectionLost, detail: String(describing: type(of: error)), cause: error)
         }
     }
 
@@ -86,12 +87,12 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
 
     private struct DeadlineExceeded: Error {}
 
-    private static func classify(_ error: HTTPClientError) -> TransportFailure {
+    private static func classify(_ error: HTTPClientError) -> IAMError {
         switch error {
-        case .connectTimeout: TransportFailure(kind: .unreachable, detail: "connect timed out")
-        case .deadlineExceeded, .readTimeout, .writeTimeout: TransportFailure(kind: .timedOut, detail: "no response within the timeout")
-        case .remoteConnectionClosed: TransportFailure(kind: .connectionLost, detail: "the server closed the connection")
-        default: TransportFailure(kind: .connectionLost, detail: error.description)
+        case .connectTimeout: IAMError(.unreachable, detail: "connect timed out", cause: error)
+        case .deadlineExceeded, .readTimeout, .writeTimeout: IAMError(.timedOut, detail: "no response within the timeout", cause: error)
+        case .remoteConnectionClosed: IAMError(.connectionLost, detail: "the server closed the connection", cause: error)
+        default: IAMError(.connectionLost, detail: error.description, cause: error)
         }
     }
 }

@@ -35,13 +35,6 @@ enum ResponseParsers {
                                 region: NetworkText.sanitized(used.text(of: "Region") ?? "N/A"))
     }
 
-    static func user(_ root: ResponseElement) -> IAMUser? {
-        guard let user = root.first("User"), let name = user.text(of: "UserName"), let id = user.text(of: "UserId"),
-              let arn = user.text(of: "Arn"), let created = user.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse)
-        else { return nil }
-        return IAMUser(userName: name, userID: id, arn: arn, createDate: created)
-    }
-
     static func callerIdentity(_ root: ResponseElement) -> CallerIdentity? {
         guard let result = root.first("GetCallerIdentityResult"), let account = result.text(of: "Account"),
               let arn = result.text(of: "Arn"), let userID = result.text(of: "UserId")

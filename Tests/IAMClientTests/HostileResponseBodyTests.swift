@@ -20,7 +20,7 @@ import Testing
         for length in stride(from: 0, to: body.count, by: 7) {
             let prefix = Array(body[..<length])
             let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: prefix) })
-            let error = await #expect(throws: IAMTransportError.self, "prefix of \(length) bytes") {
+            let error = await #expect(throws: IAMError.self, "prefix of \(length) bytes") {
                 _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
             }
             #expect(error?.code == .invalidResponse)
@@ -33,10 +33,10 @@ import Testing
     @Test func truncatedErrorAnswer() async throws {
         let body = Array(try Fixtures.body("moto-error-limit-exceeded").prefix(60))
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 409, body: body) })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
         }
-        #expect(error?.httpStatus == 409)
+        #expect(error?.answer?.httpStatus == 409)
         #expect(error?.action == "CreateAccessKey")
     }
 
@@ -78,7 +78,7 @@ import Testing
     func malformedSuccessBody(name: String) async throws {
         let body = Array(try #require(Self.malformed.first { $0.0 == name }).1.utf8)
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: body) })
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .invalidResponse)
@@ -109,10 +109,10 @@ import Testing
         #expect(ResponseElement.parse(nested(ResponseElement.maximumDepth + 1)) == nil)
         let deep = nested(100_000)
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 500, body: deep) })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
-        #expect(error?.code == "HTTP500")
+        #expect(error?.answer?.code == "HTTP500")
     }
 
     /// More than 1 MiB from a real socket with the default cap: `responseTooLarge`, for a success
@@ -126,7 +126,7 @@ import Testing
         let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
                                transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
                                retryPolicy: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .seconds(10)))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .responseTooLarge)

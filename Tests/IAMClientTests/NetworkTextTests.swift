@@ -1,6 +1,7 @@
 @testable import IAMClient
 import Foundation
 import KeyrotCore
+import KeyrotTestSupport
 import Testing
 
 /// Text from the network loses every control and format character before it can be shown.
