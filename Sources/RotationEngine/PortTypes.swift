@@ -16,11 +16,15 @@ public struct CredentialFileSnapshot: Sendable, Hashable {
     /// Every pair found in the file (usually one).
     public let pairs: [Credentials]
     public let version: FileVersion
+    /// Why the file could not be replaced keeping its attributes (group, ACLs...), found when it was
+    /// read; preflight refuses on it before a key is created, since it would fail every attempt.
+    public let writeProblem: String?
 
-    public init(path: String, pairs: [Credentials], version: FileVersion) {
+    public init(path: String, pairs: [Credentials], version: FileVersion, writeProblem: String? = nil) {
         self.path = path
         self.pairs = pairs
         self.version = version
+        self.writeProblem = writeProblem
     }
 
     /// Whether every pair in the file is exactly `credentials` (and there is at least one).

@@ -27,7 +27,7 @@ extension RotationMachine {
         case .rotate(let force):
             if !force, now < nextDue { return finish(.idle(nextDue: nextDue)) }
         }
-        if let problem = policy.unknownActiveKeyProblem(besides: old.accessKeyID, in: keys) {
+        if let problem = policy.unknownActiveKeyProblem(besides: old.accessKeyID, in: keys) ?? policy.writeProblem(in: snapshots) {
             return finish(.refused(problem))
         }
         let others = keys.filter { $0.keyID != old.accessKeyID }

@@ -55,6 +55,11 @@ extension RotationPolicy {
         return RotationError(.unknownActiveKey, "user \(user) has a second Active key \(unknown.keyID) that no configured file uses; something else may depend on it. Add its file to the configuration, delete it, or set delete_unknown_active_keys: true")
     }
 
+    /// The first file that cannot be replaced keeping its attributes, as a refusal.
+    public func writeProblem(in snapshots: [String: CredentialFileSnapshot]) -> RotationError? {
+        files.lazy.compactMap { snapshots[$0]?.writeProblem }.first.map { RotationError(.fileFailed, $0) }
+    }
+
     /// Everything preflight would refuse, from one read of the files and one listing of the keys.
     public func readiness(files snapshots: [CredentialFileSnapshot], keys: [AccessKeyMetadata]) -> RotationReadiness {
         let byPath = Dictionary(snapshots.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
@@ -72,6 +77,7 @@ extension RotationPolicy {
             }
             if let problem = unknownActiveKeyProblem(besides: pair.accessKeyID, in: keys) { readiness.problems.append(problem) }
         }
+        if let problem = writeProblem(in: byPath) { readiness.problems.append(problem) }
         return readiness
     }
 }

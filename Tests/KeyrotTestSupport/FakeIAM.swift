@@ -181,8 +181,9 @@ public final class FakeIAM: AccessKeyService {
         let digits = String(serial)
         let id = "AKIAFAKE" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
         let secret = Secret("fake-secret-\(serial)-\(UUID().uuidString)")
-        state.issued.append(Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: secret))
-        return Key(id: AccessKeyID(id), secret: secret, status: status, createdAt: createdAt, flakyFailuresLeft: flaky)
+        let keyID = try! AccessKeyID(id)  // AKIAFAKE and 12 digits: well-formed by construction
+        state.issued.append(Credentials(accessKeyID: keyID, secretAccessKey: secret))
+        return Key(id: keyID, secret: secret, status: status, createdAt: createdAt, flakyFailuresLeft: flaky)
     }
 
     private func call<T>(_ operation: Operation, user: String, signer: Credentials, _ body: (inout State) throws -> T) throws -> T {

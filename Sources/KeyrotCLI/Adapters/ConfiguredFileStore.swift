@@ -15,13 +15,18 @@ struct ConfiguredFileStore: CredentialFileStore {
         backupDirectory = stateDirectory + "/backups"
     }
 
+    /// Also the recovery of an interrupted replace (a killed keyrotd's temp files beside the file
+    /// are removed: they may hold a new secret) and the check that a replace could keep the file's
+    /// attributes, carried in the snapshot so that preflight refuses before a key is created.
     func read(path: String) async throws -> RotationEngine.CredentialFileSnapshot {
         try requireExisting(path)
+        DurableFS.removeStaleTempFiles(beside: path)
         let snapshot = try CredentialFiles.read(try spec(path))
         return RotationEngine.CredentialFileSnapshot(
             path: path,
             pairs: snapshot.pairs.map { Credentials(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey) },
-            version: FileVersion(snapshot.digest.hex))
+            version: FileVersion(snapshot.digest.hex),
+            writeProblem: DurableFS.replaceProblem(path)?.message)
     }
 
     func backUp(path: String) async throws -> FileBackupReference {
