@@ -55,6 +55,17 @@ public final class FakeCredentialFiles: CredentialFileStore {
         state.withLock { $0.failures[Self.failureKey(operation, path), default: []] += Array(repeating: error, count: times) }
     }
 
+    /// Replaces every file and backup (restoring a saved world).
+    public func replaceAll(files: [String: [Credentials]], backups: [String: [Credentials]]) {
+        state.withLock { state in
+            state.files = files.mapValues { File(pairs: $0, version: 1) }
+            state.backups = backups.mapValues { File(pairs: $0, version: 1) }
+        }
+    }
+
+    public var allFiles: [String: [Credentials]] { state.withLock { $0.files.mapValues(\.pairs) } }
+    public var allBackups: [String: [Credentials]] { state.withLock { $0.backups.mapValues(\.pairs) } }
+
     public func pairs(in path: String) -> [Credentials]? { state.withLock { $0.files[path]?.pairs } }
     public var backupCount: Int { state.withLock { $0.backups.count } }
     /// Successful rewrites and restores.

@@ -81,6 +81,15 @@ public final class FakeIAM: AccessKeyService {
         }
     }
 
+    /// Replaces every key (restoring a saved world); later keys get serials after them.
+    public func replaceKeys(_ keys: [(Credentials, AccessKeyStatus, Date)]) {
+        state.withLock { state in
+            state.keys = keys.map { Key(id: $0.0.accessKeyID, secret: $0.0.secretAccessKey, status: $0.1, createdAt: $0.2) }
+            state.issued += keys.map(\.0)
+            state.nextSerial = max(state.nextSerial, keys.count + 2)
+        }
+    }
+
     public func inject(_ failure: Failure, into operation: Operation, times: Int = 1) {
         state.withLock { $0.failures[operation, default: []] += Array(repeating: failure, count: times) }
     }
@@ -180,7 +189,8 @@ public final class FakeIAM: AccessKeyService {
         state.nextSerial += 1
         let digits = String(serial)
         let id = "AKIAFAKE" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-        let secret = Secret("fake-secret-\(serial)-\(UUID().uuidString)")
+        // The same in every world, so that a saved world (FakeWorldSnapshot) matches a new one.
+        let secret = Secret("fake-secret-\(serial)-of-the-in-memory-iam")
         state.issued.append(Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: secret))
         return Key(id: AccessKeyID(id), secret: secret, status: status, createdAt: createdAt, flakyFailuresLeft: flaky)
     }
