@@ -17,7 +17,7 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
     /// Takes the lock without waiting, or throws ``DurableFSError/Code/lockHeld`` naming the holder's PID.
     public static func acquire(directory: String) throws(DurableFSError) -> StateDirectoryLock {
-        let path = "\(directory)/keyrotd.lock"
+        let path = StateDirectoryLayout(directory).lock
         let file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600, permission: "read and write")
         guard flock(file.raw, LOCK_EX | LOCK_NB) == 0 else {
             let number = errno

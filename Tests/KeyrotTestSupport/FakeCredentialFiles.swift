@@ -80,10 +80,10 @@ public final class FakeCredentialFiles: CredentialFileStore {
 
     // MARK: CredentialFileStore
 
-    public func read(path: String) async throws -> CredentialFileSnapshot {
+    public func read(path: String) async throws -> CredentialFileContents {
         try operate(.read, path) { state in
             guard let file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
-            return CredentialFileSnapshot(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"))
+            return CredentialFileContents(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"))
         }
     }
 

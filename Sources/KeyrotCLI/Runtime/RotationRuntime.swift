@@ -29,23 +29,23 @@ struct RotationRuntime: Sendable {
         self.configuration = configuration
         client = try Self.client(for: configuration, logger: logger)
 
-        var keys: any AccessKeyService = IAMKeyService(client: client)
-        var files: any CredentialFileStore = ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory)
-        var store: any RotationStateStore = StateFileStore(stateDirectory: stateDirectory)
-        if CrashPoints.isEnabled {
-            keys = CrashPointKeyService(wrapped: keys)
-            files = CrashPointFileStore(wrapped: files)
-            store = CrashPointStateStore(wrapped: store)
-        }
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger)
         } ?? NoVerifyCommand()
+        var crashPoint: RotationDriver.CrashPointHook?
+        if CrashPoints.isEnabled {
+            crashPoint = { CrashPoints.reached($0) }
+        }
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground),
             clock: clock(SystemClock()),
-            keys: keys, files: files, store: store, verifier: verifier,
+            keys: IAMKeyService(client: client),
+            files: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory),
+            store: StateFileStore(stateDirectory: stateDirectory),
+            verifier: verifier,
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
-            logger: logger)
+            logger: logger,
+            crashPoint: crashPoint)
     }
 
     static func client(for configuration: KeyrotConfiguration, logger: Logger) throws -> IAMClient {
