@@ -6,9 +6,6 @@ import KeyrotCore
 // adapters are thin. Every port throws `RotationPortError` for failures the engine must tell
 // apart; any other error is treated as `.failed`.
 
-/// Wall-clock time and sleeping: the one clock of KeyrotCore.
-public typealias RotationClock = KeyrotClock
-
 /// IAM and STS for one user, each call signed with the given credentials.
 public protocol AccessKeyService: Sendable {
     func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [AccessKeyMetadata]

@@ -18,7 +18,7 @@ public final class RotationDriver: Sendable {
     public typealias CrashPointHook = @Sendable (String) -> Void
 
     public let policy: RotationPolicy
-    let clock: any RotationClock
+    let clock: any KeyrotClock
     let ports: RotationPorts
     let events: any RotationEventSink
     let logger: Logger
@@ -27,7 +27,7 @@ public final class RotationDriver: Sendable {
 
     public init(
         policy: RotationPolicy,
-        clock: any RotationClock,
+        clock: any KeyrotClock,
         keys: any AccessKeyService,
         files: any CredentialFileStore,
         store: any RotationStateStore,

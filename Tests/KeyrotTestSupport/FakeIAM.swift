@@ -47,7 +47,7 @@ public final class FakeIAM: AccessKeyService {
     public let propagationDelay: TimeInterval
     /// After its first successful check, the next checks of a new key alternate fail and pass, this many of them.
     public let flakyChecksAfterFirstSuccess: Int
-    private let clock: any RotationClock
+    private let clock: any KeyrotClock
     private let crashSwitch: FakeCrashSwitch
     /// Asked before a key is deactivated or deleted; returns a violation text, if any.
     private let retirementProbe: @Sendable (AccessKeyID) -> String?
@@ -55,7 +55,7 @@ public final class FakeIAM: AccessKeyService {
 
     public init(
         user: String,
-        clock: any RotationClock,
+        clock: any KeyrotClock,
         crashSwitch: FakeCrashSwitch,
         propagationDelay: TimeInterval = 0,
         flakyChecksAfterFirstSuccess: Int = 0,

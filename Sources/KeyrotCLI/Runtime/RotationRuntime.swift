@@ -22,7 +22,7 @@ struct RotationRuntime: Sendable {
     ///     IAM client's own retries ends the run (exit 75, the step kept in the record for the next
     ///     run) instead of waiting 30 s, 1 min, 2 min... in the foreground as the daemon does.
     init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
-         clock: (any RotationClock) -> any RotationClock = { $0 }, foreground: Bool = false) throws {
+         clock: (any KeyrotClock) -> any KeyrotClock = { $0 }, foreground: Bool = false) throws {
         let stateDirectory = configuration.stateDirectory
         try Self.prepareStateDirectory(stateDirectory)
         lock = try StateDirectoryLock.acquire(directory: stateDirectory)
