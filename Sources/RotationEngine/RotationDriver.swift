@@ -52,7 +52,7 @@ public final class RotationDriver: Sendable {
     /// One run: recover whatever the record holds, then do what `request` asks.
     public func run(_ request: RotationRequest) async -> RotationOutcome {
         let record: RotationRecord?
-        do {
+        do {  // No crash point: a kill before anything changed needs no recovery.
             record = try await call(nil, "load the record", phase: .idle, critical: false) { try await $0.store.load() }
         } catch let error as RotationPortError {
             if let refusal = error.cause as? RotationError { return .failed(refusal) }
