@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
-        .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),

@@ -19,7 +19,7 @@ public final class StateDirectoryLock: @unchecked Sendable {
     /// A directory owned by another user is refused first (``requireOwnedByUs(_:)``).
     public static func acquire(directory: String) throws(DurableFSError) -> StateDirectoryLock {
         try requireOwnedByUs(directory)
-        let path = "\(directory)/keyrotd.lock"
+        let path = StateDirectoryLayout(directory).lock
         let file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600, permission: "read and write")
         guard flock(file.raw, LOCK_EX | LOCK_NB) == 0 else {
             let number = errno

@@ -61,6 +61,17 @@ public final class FakeCredentialFiles: CredentialFileStore {
         state.withLock { $0.writeProblems[path] = problem }
     }
 
+    /// Replaces every file and backup (restoring a saved world).
+    public func replaceAll(files: [String: [Credentials]], backups: [String: [Credentials]]) {
+        state.withLock { state in
+            state.files = files.mapValues { File(pairs: $0, version: 1) }
+            state.backups = backups.mapValues { File(pairs: $0, version: 1) }
+        }
+    }
+
+    public var allFiles: [String: [Credentials]] { state.withLock { $0.files.mapValues(\.pairs) } }
+    public var allBackups: [String: [Credentials]] { state.withLock { $0.backups.mapValues(\.pairs) } }
+
     public func pairs(in path: String) -> [Credentials]? { state.withLock { $0.files[path]?.pairs } }
     public var backupCount: Int { state.withLock { $0.backups.count } }
     /// Successful rewrites and restores.
@@ -75,10 +86,10 @@ public final class FakeCredentialFiles: CredentialFileStore {
 
     // MARK: CredentialFileStore
 
-    public func read(path: String) async throws -> CredentialFileSnapshot {
+    public func read(path: String) async throws -> CredentialFileContents {
         try operate(.read, path) { state in
             guard let file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
-            return CredentialFileSnapshot(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"),
+            return CredentialFileContents(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"),
                                           writeProblem: state.writeProblems[path])
         }
     }

@@ -26,7 +26,7 @@ struct RotationWriteProblemTests {
         #expect(world.files.pairs(in: file) == [world.originalKey])
 
         let snapshots = world.policy.files.map {
-            CredentialFileSnapshot(path: $0, pairs: [world.originalKey], version: FileVersion("v1"),
+            CredentialFileContents(path: $0, pairs: [world.originalKey], version: FileVersion("v1"),
                                    writeProblem: $0 == file ? "cannot keep" : nil)
         }
         #expect(world.policy.readiness(files: snapshots, keys: []).problems.map(\.code).contains(.fileFailed))
