@@ -56,8 +56,10 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", argumentParser, logging,
+            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging,
         ], swiftSettings: strict),
+        // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
+        .systemLibrary(name: "CProcessControl"),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
         .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", yams], swiftSettings: strict),
@@ -88,7 +90,7 @@ let package = Package(
         .executableTarget(name: "SigV4Bench", dependencies: ["AWSSigV4", "KeyrotCore"], path: "Benchmarks/SigV4Bench", swiftSettings: strict),
 
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging],
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging],
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
@@ -97,7 +99,7 @@ let package = Package(
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
         .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
-        .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", logging], swiftSettings: strict),
+        .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )
