@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 import Logging
 import RotationEngine
 
@@ -6,11 +7,12 @@ import RotationEngine
 ///
 /// The command gets no secret: not in its arguments (they come from the configuration) and not in
 /// its environment (every `AWS_*` variable is removed). Its output goes to the log line by line,
-/// with anything shaped like a secret access key masked.
+/// with every secret keyrotd has seen (`secrets`: the old and the new one) masked by exact match.
 struct VerifyCommandRunner: RotationVerifier {
     let command: [String]
     let timeout: Duration
     let logger: Logger
+    let secrets: @Sendable () -> [Secret]
 
     func verify() async throws {
         let process = Process()
@@ -29,9 +31,10 @@ struct VerifyCommandRunner: RotationVerifier {
         }
         let reader = Task { await Self.readToEnd(output.fileHandleForReading) }
         let finished = await Self.wait(for: process, timeout: timeout)
-        let text = String(decoding: await reader.value, as: UTF8.self)
+        // Masked before it is split: a secret never straddles the cut.
+        let text = SecretMask.masked(String(decoding: await reader.value, as: UTF8.self), secrets: secrets())
         for line in text.split(separator: "\n") {
-            logger.info("verify_command: \(SecretMask.masked(String(line)))")
+            logger.info("verify_command: \(line)")
         }
         guard finished else {
             throw RotationError(.verifyFailed, "verify_command \(name) did not finish within \(timeout) and was killed")
