@@ -17,7 +17,7 @@ struct VerifyCommandRunnerTests {
 
     func runner(_ command: [String], timeout: Duration = .seconds(30), log: LogRecorder) -> VerifyCommandRunner {
         VerifyCommandRunner(command: command, timeout: timeout, logger: log.logger(),
-                            secrets: { [Secret(Self.oldSecret), Secret(Self.newSecret)] })
+                            secrets: { [Secret(Self.oldSecret), Secret(Self.newSecret)] }, clock: SystemClock())
     }
 
     @Test func exitZeroPassesAndEveryOutputLineIsLoggedMasked() async throws {

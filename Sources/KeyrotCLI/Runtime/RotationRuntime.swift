@@ -34,7 +34,8 @@ struct RotationRuntime: Sendable {
         let secrets = SecretsSeen()
         let hook = PortCallHooks(hooks: hooks + [secrets, OffPoolFileWork()] + (CrashPoints.isEnabled ? [CrashPointHook()] : []))
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
-            VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger, secrets: { secrets.all })
+            VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger,
+                                secrets: { secrets.all }, clock: clock)
         } ?? NoVerifyCommand()
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground),
