@@ -73,6 +73,7 @@ struct DaemonTests {
             harness.send(.reload)
             #expect(await Eventually.holds { harness.allRunners.count == 1 + reloads })
         }
+        #expect(harness.timesLocked == 1, "a reload let go of the lock and took it again: another process could take it in between")
         #expect(harness.lockHeldWhenRunnersWereBuilt == [true, true, true, true],
                 "the lock was let go while a reload built the new runtime")
         #expect(throws: DurableFSError.self) { _ = try StateDirectoryLock.acquire(directory: harness.configuration.stateDirectory) }

@@ -53,6 +53,8 @@ final class DaemonHarness: Sendable {
     private let runners = Mutex<[ScriptedRunner]>([])
     /// For each runner the daemon asked for: whether the state directory was locked at that moment.
     private let lockedWhenBuilt = Mutex<[Bool]>([])
+    /// How often the daemon took the state directory's lock (or tried to).
+    private let lockAttempts = Mutex(0)
     private let result = Mutex<Int32?>(nil)
     let script: ScriptedRunner.Script
 
@@ -85,7 +87,10 @@ final class DaemonHarness: Sendable {
             signals: signals,
             watchdog: watchdog.map { Watchdog(timeout: $0, notifier: notifier, logger: logger, clock: clock) },
             loadConfiguration: { [self] in reloaded.withLock { $0 } },
-            lockStateDirectory: { try RotationRuntime.lockStateDirectory($0) },
+            lockStateDirectory: { [self] configuration in
+                lockAttempts.withLock { $0 += 1 }
+                return try RotationRuntime.lockStateDirectory(configuration)
+            },
             makeRunner: { [self] _, _, clock, hooks in
                 lockedWhenBuilt.withLock { $0.append(DaemonLiveness.holdsLock(lockPath)) }
                 let runner = ScriptedRunner(clock: clock, hooks: hooks, script: script)
@@ -113,6 +118,7 @@ final class DaemonHarness: Sendable {
     var allRunners: [ScriptedRunner] { runners.withLock { $0 } }
     var requests: [RotationRequest] { allRunners.flatMap(\.requests) }
     var lockHeldWhenRunnersWereBuilt: [Bool] { lockedWhenBuilt.withLock { $0 } }
+    var timesLocked: Int { lockAttempts.withLock { $0 } }
     var watchdogPings: Int { notifier.states.filter { $0 == .watchdog }.count }
 }
 
