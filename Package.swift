@@ -28,9 +28,11 @@ let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "as
 let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "keyrotd",
@@ -47,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The executable: a thin @main over the command tree.
@@ -56,7 +59,7 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging,
+            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
         ], swiftSettings: strict),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
         .systemLibrary(name: "CProcessControl"),
@@ -86,11 +89,8 @@ let package = Package(
         // Vocabulary shared by every target: key ids, secrets that redact themselves, durations.
         .target(name: "KeyrotCore", swiftSettings: strict),
 
-        // Benchmark for scripts/bench-sigv4 (not a product): median time per IAM request signature.
-        .executableTarget(name: "SigV4Bench", dependencies: ["AWSSigV4", "KeyrotCore"], path: "Benchmarks/SigV4Bench", swiftSettings: strict),
-
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging],
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),

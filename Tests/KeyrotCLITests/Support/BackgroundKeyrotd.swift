@@ -8,7 +8,9 @@ final class BackgroundKeyrotd: @unchecked Sendable {
     let process = Process()
     let logPath: String
 
-    /// - Parameter unlimitedCores: started through a shell that first sets `ulimit -c unlimited`.
+    /// - Parameter unlimitedCores: started through a shell that first changes to `directory` itself
+    ///   (a core file lands in the working directory, which must not depend on how the launcher
+    ///   sets it) and sets `ulimit -c unlimited`.
     init(_ arguments: [String], site: RotationSite, in directory: URL? = nil, name: String = "keyrotd",
          environment extra: [String: String] = [:], unlimitedCores: Bool = false) throws {
         logPath = site.path("\(name).log")
@@ -17,7 +19,8 @@ final class BackgroundKeyrotd: @unchecked Sendable {
         let keyrotd = try Repository.keyrotd()
         if unlimitedCores {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", #"ulimit -c unlimited && exec "$0" "$@""#, keyrotd.path] + arguments + ["--config", site.configPath]
+            process.arguments = ["-c", #"cd "$0" && ulimit -c unlimited && exec "$@""#, (directory ?? site.directory).path, keyrotd.path]
+                + arguments + ["--config", site.configPath]
         } else {
             process.executableURL = keyrotd
             process.arguments = arguments + ["--config", site.configPath]
