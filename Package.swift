@@ -59,8 +59,10 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", argumentParser, logging, prometheus,
+            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
         ], swiftSettings: strict),
+        // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
+        .systemLibrary(name: "CProcessControl"),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
         .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", "DurableFS", yams], swiftSettings: strict),
@@ -88,7 +90,7 @@ let package = Package(
         .target(name: "KeyrotCore", swiftSettings: strict),
 
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging] + nio,
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
@@ -98,7 +100,7 @@ let package = Package(
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
         .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
-        .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", logging], swiftSettings: strict),
+        .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

@@ -72,6 +72,10 @@ struct YAMLNodeReader {
             throw error(.invalidDuration, at: node.mark, "`\(key): \(text)` is not a duration; write a whole "
                 + "number followed by one unit, s, m, h or d (for example 90d, 1h, 2m)")
         }
+        guard duration <= ConfigDuration.maximum else {
+            throw error(.invalidDuration, at: node.mark, "`\(key): \(text)` is longer than keyrotd can count with "
+                + "(at most \(ConfigDuration.maximumDays)d, ten years); give a realistic duration such as 90d")
+        }
         guard allowZero || duration > .zero else {
             throw error(.invalidDuration, at: node.mark, "`\(key)` must be longer than zero; give it a positive "
                 + "duration such as 1h")

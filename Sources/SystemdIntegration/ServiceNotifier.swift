@@ -1,5 +1,5 @@
 /// Tells the service manager what the daemon is doing. The daemon loop talks to this protocol so
-/// it can be tested with ``RecordingNotifier``; ``SystemdNotifier`` is the real one.
+/// it can be tested with a recording one (KeyrotTestSupport); ``SystemdNotifier`` is the real one.
 public protocol ServiceNotifier: Sendable {
     /// True when a service manager listens (`$NOTIFY_SOCKET` is set). When false, ``notify(_:)``
     /// does nothing.

@@ -5,6 +5,8 @@ import KeyrotCLI
 @main
 enum Entrypoint {
     static func main() async {
+        // Before any subcommand reads a credential file or the state: no secret in a core dump.
+        CoreDumpGuard.engage()
         await KeyrotCommand.main()
     }
 }

@@ -8,6 +8,7 @@ struct ConfigurationCommandTests {
     @Test("a bad configuration exits 78 and names the line", arguments: [
         (line: 2, text: "max_age: ninety days"),
         (line: 2, text: "rotate_every: 90d"),
+        (line: 2, text: "max_age: 9223372036854775807s"),
     ])
     func badConfiguration(line: Int, text: String) async throws {
         try await RotationSite.with { site in

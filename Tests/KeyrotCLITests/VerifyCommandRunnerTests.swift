@@ -1,5 +1,6 @@
 import Foundation
 @testable import KeyrotCLI
+import KeyrotCore
 import RotationEngine
 import Testing
 
@@ -10,8 +11,13 @@ struct VerifyCommandRunnerTests {
     /// A secret-shaped word (40 characters of the secret alphabet) that must never reach the log.
     static let secretShaped = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKE"
 
+    /// The old and the new secret of a rotation, as the runner knows them.
+    static let oldSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKE"
+    static let newSecret = "9drTJvcXLB89EXAMPLELB8923FB892xMFI+Zq1Ab"
+
     func runner(_ command: [String], timeout: Duration = .seconds(30), log: LogRecorder) -> VerifyCommandRunner {
-        VerifyCommandRunner(command: command, timeout: timeout, logger: log.logger())
+        VerifyCommandRunner(command: command, timeout: timeout, logger: log.logger(),
+                            secrets: { [Secret(Self.oldSecret), Secret(Self.newSecret)] }, clock: SystemClock())
     }
 
     @Test func exitZeroPassesAndEveryOutputLineIsLoggedMasked() async throws {
@@ -20,6 +26,17 @@ struct VerifyCommandRunnerTests {
         #expect(log.messages.contains("verify_command: pipeline ok"))
         #expect(log.messages.contains("verify_command: key <redacted>"))
         #expect(!log.messages.joined().contains(Self.secretShaped))
+    }
+
+    /// Exact matches of the secrets, wherever they stand (glued to other text, a secret of
+    /// another shape), and nothing else: a 40-character git commit id stays readable.
+    @Test func theSecretsAreMaskedByExactMatchOnly() async throws {
+        let log = LogRecorder()
+        let commit = "0123456789abcdef0123456789abcdef01234567"
+        let script = "echo \"new=\(Self.newSecret)x\"; echo \"old:\(Self.oldSecret)\(Self.oldSecret)\"; echo \"deployed \(commit)\""
+        try await runner(["/bin/sh", "-c", script], log: log).verify()
+        #expect(log.messages == ["verify_command: new=<redacted>x", "verify_command: old:<redacted><redacted>",
+                                 "verify_command: deployed \(commit)"])
     }
 
     @Test func aNonZeroExitFailsAndNamesTheStatus() async throws {

@@ -9,6 +9,13 @@ public struct ChildResult: Sendable, CustomStringConvertible {
 
     public var output: String { stdout + stderr }
 
+    public init(command: String, status: Int32, stdout: String, stderr: String) {
+        self.command = command
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
     public var description: String { "`\(command)` exited \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 

@@ -2,6 +2,7 @@ import Logging
 import Testing
 import Synchronization
 @testable import SystemdIntegration
+import KeyrotTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,6 @@
 import Testing
 @testable import SystemdIntegration
+import KeyrotTestSupport
 
 @Suite struct NotifyStateTests {
     @Test func statesAreSentAsTheirProtocolAssignments() {

@@ -3,25 +3,29 @@ import Synchronization
 
 /// Hooks for the fault and crash campaign (Tests/faults), active in debug builds only.
 ///
-/// Around every port call the engine's driver passes a named point, `before:<operation>` and
-/// `after:<operation>` (`RotationDriver.CrashPointHook`), counted per name. With
+/// Around every port call ``CrashPointHook`` (innermost of the port-call hooks, so that a hang
+/// happens where a stuck file-system call would) passes a named point, `before:<operation>` and
+/// `after:<operation>`, counted per name. With
 /// `KEYROTD_DEBUG_TRACE_POINTS=FILE` each point is appended to FILE as `NAME#k` (the k-th time it
 /// was reached); with `KEYROTD_DEBUG_KILL_AT=NAME#k` (or just NAME, for the first time) the
 /// process SIGKILLs itself there; with
 /// `KEYROTD_DEBUG_STOP_AT=NAME#k` it SIGSTOPs itself there, so that a test can act (edit a file)
-/// and send SIGCONT. Release builds compile the hooks to nothing.
+/// and send SIGCONT; with `KEYROTD_DEBUG_HANG_AT=NAME#k` the calling thread blocks there for ever,
+/// as a file-system call stuck on a FIFO or a dead mount would (the rest of the process runs on:
+/// the watchdog and the stop deadline are tested against it). Release builds compile the hooks to nothing.
 enum CrashPoints {
     #if DEBUG
     private static let traceFile = ProcessInfo.processInfo.environment["KEYROTD_DEBUG_TRACE_POINTS"]
     private static let killAt = point(from: "KEYROTD_DEBUG_KILL_AT")
     private static let stopAt = point(from: "KEYROTD_DEBUG_STOP_AT")
+    private static let hangAt = point(from: "KEYROTD_DEBUG_HANG_AT")
     private static let counts = Mutex([String: Int]())
     #endif
 
-    /// Whether any hook is set (the driver is only given `reached` then).
+    /// Whether any hook is set (``CrashPointHook`` is only installed then).
     static var isEnabled: Bool {
         #if DEBUG
-        traceFile != nil || killAt != nil || stopAt != nil
+        traceFile != nil || killAt != nil || stopAt != nil || hangAt != nil
         #else
         false
         #endif
@@ -45,6 +49,9 @@ enum CrashPoints {
         if point == stopAt {
             kill(getpid(), SIGSTOP)
         }
+        while point == hangAt {
+            sleep(3_600)
+        }
         #endif
     }
 
@@ -60,4 +67,16 @@ enum CrashPoints {
         return FileHandle(forWritingAtPath: path)
     }
     #endif
+}
+
+/// The crash points as a hook: `before:` and `after:` each port call but loading the record and
+/// running `verify_command`, which change nothing durable (the campaign's points stay as they were).
+struct CrashPointHook: PortCallHook {
+    func around<T: Sendable>(_ call: PortCall, _ work: () async throws -> T) async throws -> T {
+        guard call.kind != .stateLoad, call.kind != .verify else { return try await work() }
+        CrashPoints.reached("before:\(call.name)")
+        let result = try await work()
+        CrashPoints.reached("after:\(call.name)")
+        return result
+    }
 }

@@ -1,24 +1,13 @@
-/// Masks anything shaped like an AWS secret access key (40 characters of base64) in text that
-/// keyrotd did not write itself, such as a verify command's output.
+import KeyrotCore
+
+/// Masks the given secrets wherever they appear in text that keyrotd did not write itself, such as
+/// a verify command's output: exact matches only, longest first (so that a secret containing
+/// another is masked whole).
 enum SecretMask {
     static let placeholder = "<redacted>"
 
-    static func masked(_ text: String) -> String {
-        var result = ""
-        var run = ""
-        func flush() {
-            result += run.count >= 40 ? placeholder : run
-            run = ""
-        }
-        for character in text {
-            if character.isASCII, character.isLetter || character.isNumber || character == "/" || character == "+" {
-                run.append(character)
-            } else {
-                flush()
-                result.append(character)
-            }
-        }
-        flush()
-        return result
+    static func masked(_ text: String, secrets: [Secret]) -> String {
+        let values = secrets.map { $0.revealed() }.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+        return values.reduce(text) { text, value in text.replacing(value, with: placeholder) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 import Logging
 import RotationEngine
 
@@ -6,11 +7,14 @@ import RotationEngine
 ///
 /// The command gets no secret: not in its arguments (they come from the configuration) and not in
 /// its environment (every `AWS_*` variable is removed). Its output goes to the log line by line,
-/// with anything shaped like a secret access key masked.
+/// with every secret keyrotd has seen (`secrets`: the old and the new one) masked by exact match.
 struct VerifyCommandRunner: RotationVerifier {
     let command: [String]
     let timeout: Duration
     let logger: Logger
+    let secrets: @Sendable () -> [Secret]
+    /// Times the command and paces the checks on it.
+    let clock: any KeyrotClock
 
     func verify() async throws {
         let process = Process()
@@ -28,10 +32,11 @@ struct VerifyCommandRunner: RotationVerifier {
             throw RotationError(.verifyFailed, "verify_command \(name) could not start: \(error.localizedDescription); check the path in the configuration")
         }
         let reader = Task { await Self.readToEnd(output.fileHandleForReading) }
-        let finished = await Self.wait(for: process, timeout: timeout)
-        let text = String(decoding: await reader.value, as: UTF8.self)
+        let finished = await Self.wait(for: process, timeout: timeout, clock: clock)
+        // Masked before it is split: a secret never straddles the cut.
+        let text = SecretMask.masked(String(decoding: await reader.value, as: UTF8.self), secrets: secrets())
         for line in text.split(separator: "\n") {
-            logger.info("verify_command: \(SecretMask.masked(String(line)))")
+            logger.info("verify_command: \(line)")
         }
         guard finished else {
             throw RotationError(.verifyFailed, "verify_command \(name) did not finish within \(timeout) and was killed")
@@ -67,20 +72,20 @@ struct VerifyCommandRunner: RotationVerifier {
     }
 
     /// Waits for the process; after `timeout` sends SIGTERM, then SIGKILL 5 s later. False on timeout.
-    private static func wait(for process: Process, timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
+    private static func wait(for process: Process, timeout: Duration, clock: any KeyrotClock) async -> Bool {
+        let deadline = clock.now.addingTimeInterval(timeout.timeInterval)
         while process.isRunning {
-            if ContinuousClock.now >= deadline {
+            if clock.now >= deadline {
                 process.terminate()
-                let killAt = ContinuousClock.now + .seconds(5)
-                while process.isRunning, ContinuousClock.now < killAt {
-                    try? await Task.sleep(for: .milliseconds(50))
+                let killAt = clock.now.addingTimeInterval(5)
+                while process.isRunning, clock.now < killAt {
+                    try? await clock.sleep(for: .milliseconds(50))
                 }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 process.waitUntilExit()
                 return false
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await clock.sleep(for: .milliseconds(50))
         }
         return true
     }

@@ -74,7 +74,7 @@ struct CheckCommand: AsyncParsableCommand {
             return ["the files' key \(credentials.accessKeyID) belongs to \(identity.arn), not to the configured user \(policy.user)"]
         }
         let keys = try await IAMKeyService(client: client).listAccessKeys(user: policy.user, signedWith: credentials)
-        let now = Date()
+        let now = SystemClock().now
         for key in keys {
             let days = Int(now.timeIntervalSince(key.createdAt) / 86_400)
             let role = key.keyID == credentials.accessKeyID ? "the files' key" : "in no configured file"

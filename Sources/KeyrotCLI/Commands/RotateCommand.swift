@@ -1,5 +1,7 @@
 import ArgumentParser
+import DurableFS
 import Foundation
+import KeyrotCore
 import KeyrotConfig
 import Logging
 import RotationEngine
@@ -25,33 +27,68 @@ struct RotateCommand: AsyncParsableCommand {
     @Flag(help: "Rotate even when the key is younger than max_age.")
     var force = false
 
+    /// How long a foreground run may take to reach a safe point after SIGTERM or Ctrl-C before it
+    /// is abandoned (a step stuck in the kernel, a FIFO in place of a file): as the daemon's.
+    static let stopBudget: Duration = .seconds(20)
+
     func run() async throws {
         let configuration = try options.loadConfiguration()
         LoggingBootstrap.bootstrap()
         let logger = Logger(label: "keyrotd")
+        let clock = SystemClock()
+        let monitor = StepMonitor(clock: clock, bounds: .init(verifyTimeout: configuration.verifyTimeout))
+        let lock: StateDirectoryLock
         let runtime: RotationRuntime
         do {
+            lock = try RotationRuntime.lockStateDirectory(configuration)
             // Progress for the person at the terminal; failures are said once, by the final report.
             runtime = try RotationRuntime(configuration: configuration, logger: logger, status: { status in
                 if !status.hasPrefix("error:") { print(status) }
-            }, foreground: true)
+            }, clock: clock, hooks: [monitor], foreground: true)
         } catch {
             FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)
         }
-        // Ctrl-C or SIGTERM: stop at the next safe point; the next run resumes from the record.
-        let signals = SignalEvents([.interrupt, .terminate])
+        // Ctrl-C or SIGTERM: stop at the next safe point; the next run resumes from the record. A
+        // step that never returns is abandoned after `stopBudget`. SIGUSR1 (`keyrotd rotate-now`)
+        // would otherwise kill the process: this run is rotating already, so it is only answered.
+        let signals = SignalEvents([.interrupt, .terminate, .rotateNow])
         let stopper = Task {
+            var deadline: Task<Void, Never>?
             for await signal in signals.events {
-                print("\(signal): stopping at the next safe point")
+                if signal == .rotateNow {
+                    Self.say("SIGUSR1: keyrotd rotate-now asks for a rotation, and this one is running; nothing more to do")
+                    continue
+                }
+                Self.say("\(signal): stopping at the next safe point")
                 runtime.driver.requestStop()
+                guard deadline == nil else { continue }
+                deadline = Task {
+                    do { try await clock.sleep(for: Self.stopBudget) } catch { return }
+                    Self.abandon(monitor.callsInFlight)
+                }
             }
+            deadline?.cancel()
         }
         let outcome = await runtime.driver.run(.rotate(force: force))
         stopper.cancel()
         signals.cancel()
         print(OutcomeReport.text(outcome))
-        LastRunRecord(outcome: outcome, at: Date()).save(stateDirectory: configuration.stateDirectory)
+        LastRunRecord(outcome: outcome, at: clock.now).save(stateDirectory: configuration.stateDirectory)
+        withExtendedLifetime(lock) {}
         throw ExitCode(ExitStatus.of(outcome))
+    }
+
+    /// A line on stdout at once (print's buffer is only flushed at the end when stdout is a file).
+    private static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    /// Ends the process with 75: the steps still running cannot be cancelled (a blocked system
+    /// call); the record says where the rotation stands, and the next run resumes from it.
+    private static func abandon(_ calls: [String]) -> Never {
+        let what = calls.isEmpty ? "the run" : calls.joined(separator: ", ")
+        FileHandle.standardError.write(Data("keyrotd: no safe point reached within \(stopBudget) of the stop request; abandoned \(what). Run keyrotd rotate again (or start the service) to resume from the rotation record\n".utf8))
+        Foundation.exit(ExitStatus.temporaryFailure)
     }
 }

@@ -12,7 +12,9 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Recovers any interrupted rotation, reports READY=1, then sleeps until the key is due \
             (its creation plus max_age) or check_interval passes. SIGUSR1 rotates now, SIGHUP \
-            reloads the configuration, SIGTERM and SIGINT stop at a safe point.
+            reloads the configuration, SIGTERM and SIGINT stop at a safe point (a step still \
+            running 20 s later is abandoned; the next start resumes it). While a foreground \
+            `keyrotd rotate` holds the state directory, the daemon waits for it.
             """
     )
 
@@ -32,15 +34,9 @@ struct RunCommand: AsyncParsableCommand {
             try? notifier.notify([.status("error: invalid configuration: \(error)")])
             throw ExitCode(error.exitCode)
         }
-        let daemon: Daemon
-        do {
-            daemon = try Daemon(configPath: options.config, configuration: configuration, notifier: notifier,
-                                logger: logger, signals: signals)
-        } catch {
-            logger.critical("cannot start: \(error)")
-            try? notifier.notify([.status("error: \(error)")])
-            throw ExitCode(ExitStatus.temporaryFailure)
-        }
-        await daemon.run()
+        let context = DaemonContext.live(configPath: options.config, notifier: notifier, logger: logger, signals: signals)
+        let status = await Daemon(configuration: configuration, context: context).run()
+        signals.cancel()
+        if status != ExitStatus.success { throw ExitCode(status) }
     }
 }

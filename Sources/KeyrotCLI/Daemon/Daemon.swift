@@ -7,32 +7,41 @@ import Logging
 import RotationEngine
 import SystemdIntegration
 
-/// The `keyrotd run` loop: recover, report READY, then sleep until the key is due or
+/// The `keyrotd run` loop: take the state directory's lock (waiting while a foreground
+/// `keyrotd rotate` holds it), recover, report READY, then sleep until the key is due or
 /// `check_interval` passes, rotating when due; SIGUSR1 rotates now, SIGHUP reloads the
-/// configuration, SIGTERM/SIGINT stop at a safe point.
+/// configuration, SIGTERM/SIGINT stop at a safe point, or after ``DaemonContext/stopBudget``
+/// whatever a step is doing.
 ///
 /// Everything that wakes the loop arrives as one `Wake` on one stream, and the loop alone owns
-/// the state (the current run, the schedule, the configuration).
+/// the state (the lock, the current run, the schedule, the configuration).
 final class Daemon {
     private enum Wake: Sendable {
         case timer(generation: Int)
         case signal(DaemonSignal)
         case runFinished(RotationOutcome)
         case recovered
+        case stopBudgetSpent
     }
 
-    private let configPath: String
-    private let notifier: any ServiceNotifier
+    private let context: DaemonContext
     private let logger: Logger
-    private let signals: SignalEvents
+    private let monitor: StepMonitor
     private let wakes: AsyncStream<Wake>
     private let wake: AsyncStream<Wake>.Continuation
 
-    private var runtime: RotationRuntime
+    private var configuration: KeyrotConfiguration
+    /// Taken once and held until the process ends: a reload swaps the configuration only.
+    private var lock: StateDirectoryLock?
+    private var runner: (any RotationRunner)?
+    private var keyObserver: FileKeyObserver
     private var schedule: DaemonSchedule
+    private var isWaitingForLock = false
     private var currentRun: Task<Void, Never>?
+    // The two timers are tasks of their own, cancelled on re-arming and on the way out: a child of
+    // the task group below could not be cancelled alone when the schedule changes.
     private var timer: Task<Void, Never>?
-    private var stopExtender: Task<Void, Never>?
+    private var stopTimer: Task<Void, Never>?
     private var timerGeneration = 0
     private var isReady = false
     private var isStopping = false
@@ -41,32 +50,42 @@ final class Daemon {
     /// only the start-up recovery or a scheduled check); ignored when it did rotate.
     private var rotateNowPending = false
 
-    init(configPath: String, configuration: KeyrotConfiguration, notifier: any ServiceNotifier, logger: Logger,
-         signals: SignalEvents) throws {
-        self.configPath = configPath
-        self.notifier = notifier
-        self.logger = logger
-        self.signals = signals
+    init(configuration: KeyrotConfiguration, context: DaemonContext) {
+        self.configuration = configuration
+        self.context = context
+        logger = context.logger
+        monitor = StepMonitor(clock: context.clock, bounds: .init(verifyTimeout: configuration.verifyTimeout))
+        keyObserver = Self.observer(for: configuration)
         (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
         schedule = DaemonSchedule(checkInterval: configuration.checkInterval.timeInterval)
-        runtime = try Self.makeRuntime(configuration, notifier: notifier, logger: logger, wake: wake)
     }
 
-    /// Runs until SIGTERM or SIGINT; returns after STOPPING=1 once no rotation step is in flight.
-    func run() async {
-        let watchdog = startWatchdog()
-        let signalRelay = Task { [signals, wake] in
-            for await signal in signals.events { wake.yield(.signal(signal)) }
+    /// Runs until SIGTERM or SIGINT (0) or until the state directory cannot be used (75). Returns
+    /// once no rotation step is in flight, or abandons a step still running after the stop budget
+    /// (the next start resumes from the record).
+    ///
+    /// The watchdog and the signal relay are children of one task group, ended together on the
+    /// one way out. The run itself is an unstructured task on purpose: a step stuck in the kernel
+    /// cannot be cancelled, and a structured child would hold the shutdown until it returned.
+    func run() async -> Int32 {
+        let status = await withDiscardingTaskGroup(returning: Int32.self) { group in
+            if let watchdog = context.watchdog {
+                group.addTask { [monitor] in await watchdog.run(stuckWork: { monitor.stuckCall()?.description }) }
+            }
+            group.addTask { [signals = context.signals, wake] in
+                for await signal in signals { wake.yield(.signal(signal)) }
+            }
+            let status = await loop()
+            group.cancelAll()
+            return status
         }
-        defer {
-            watchdog?.cancel()
-            signalRelay.cancel()
-            timer?.cancel()
-            stopExtender?.cancel()
-        }
-        logger.notice("keyrotd started: rotating the key of \(runtime.configuration.user) across \(runtime.configuration.files.count) file(s)",
-                      metadata: [MessageID.metadataKey: MessageID.daemonStarted.metadataValue, "user": "\(runtime.configuration.user)"])
-        startRun(.resume)
+        timer?.cancel()
+        stopTimer?.cancel()
+        return status
+    }
+
+    private func loop() async -> Int32 {
+        if let failure = takeLock() { return failure }
         for await event in wakes {
             switch event {
             case .recovered:
@@ -74,7 +93,7 @@ final class Daemon {
             case .runFinished(let outcome):
                 currentRun = nil
                 finished(outcome)
-                if isStopping { return }
+                if isStopping { return ExitStatus.success }
                 if reloadPending { reload() }
                 if rotateNowPending {
                     rotateNowPending = false
@@ -86,11 +105,22 @@ final class Daemon {
                     }
                 }
             case .timer(let generation) where generation == timerGeneration && currentRun == nil:
-                startRun(.rotate(force: false))
+                if lock == nil {
+                    if let failure = takeLock() { return failure }
+                } else {
+                    startRun(.rotate(force: false))
+                }
             case .timer:
                 break
+            case .stopBudgetSpent:
+                let calls = monitor.callsInFlight
+                let what = calls.isEmpty ? "the run" : calls.joined(separator: ", ")
+                logger.error("no safe point reached within \(context.stopBudget) of the stop request; abandoning \(what): the next start resumes the rotation from its record")
+                return ExitStatus.success
             case .signal(.rotateNow):
-                if currentRun != nil {
+                if lock == nil {
+                    logger.notice("SIGUSR1 received while waiting for the state directory's lock: ignored")
+                } else if currentRun != nil {
                     logger.notice("SIGUSR1 received during a run: rotating when it ends, unless it rotates")
                     rotateNowPending = true
                 } else {
@@ -109,27 +139,75 @@ final class Daemon {
                 isStopping = true
                 notify(.stopping)
                 logger.notice("stopping", metadata: [MessageID.metadataKey: MessageID.daemonStopping.metadataValue])
-                guard let currentRun else { return }
-                runtime.driver.requestStop()
+                guard let currentRun else { return ExitStatus.success }
+                runner?.requestStop()
                 currentRun.cancel()
-                extendStopTimeout()
+                armStopBudget()
             }
         }
+        return ExitStatus.success
+    }
+
+    // MARK: the lock
+
+    /// Takes the state directory's lock and starts the recovery run. While another process holds
+    /// it (a foreground `keyrotd rotate`, which may wait hours through overlap and grace), says so
+    /// in STATUS, reports READY (the service is up, only waiting) and tries again later, instead of
+    /// failing until systemd's start limit gives up. Returns an exit status on any other failure.
+    private func takeLock() -> Int32? {
+        do {
+            let lock = try context.lockStateDirectory(configuration)
+            let runner = try makeRunner(configuration, lock: lock)
+            self.lock = lock
+            self.runner = runner
+        } catch let error as DurableFSError where error.code == .lockHeld {
+            if !isWaitingForLock {
+                isWaitingForLock = true
+                logger.notice("waiting for the state directory: \(error.message)")
+            }
+            setStatus("waiting for the state directory's lock: \(error.message); retrying every \(context.lockRetryInterval)")
+            sendReady()
+            arm(at: context.clock.now.addingTimeInterval(context.lockRetryInterval.timeInterval))
+            return nil
+        } catch {
+            logger.critical("cannot start: \(error)")
+            notify(.status("error: \(error)"))
+            return ExitStatus.temporaryFailure
+        }
+        isWaitingForLock = false
+        logger.notice("keyrotd started: rotating the key of \(configuration.user) across \(configuration.files.count) file(s)",
+                      metadata: [MessageID.metadataKey: MessageID.daemonStarted.metadataValue, "user": "\(configuration.user)"])
+        startRun(.resume)
+        return nil
+    }
+
+    private func makeRunner(_ configuration: KeyrotConfiguration, lock: StateDirectoryLock) throws -> any RotationRunner {
+        let wake = wake
+        let clock = ReadinessClock(wrapped: context.clock, threshold: 30) { wake.yield(.recovered) }
+        let observer = Self.observer(for: configuration)
+        let runner = try context.makeRunner(configuration, lock, clock, [monitor, observer])
+        keyObserver = observer
+        return runner
+    }
+
+    private static func observer(for configuration: KeyrotConfiguration) -> FileKeyObserver {
+        FileKeyObserver(path: configuration.files.first?.path ?? "")
     }
 
     // MARK: runs
 
     private func startRun(_ request: RotationRequest) {
-        let driver = runtime.driver
+        guard let runner else { return }
         currentRun = Task { [wake] in
-            let outcome = await driver.run(request)
+            let outcome = await runner.run(request)
             wake.yield(.runFinished(outcome))
         }
     }
 
     private func finished(_ outcome: RotationOutcome) {
-        let now = Date()
-        LastRunRecord(outcome: outcome, at: now).save(stateDirectory: runtime.configuration.stateDirectory)
+        let now = context.clock.now
+        // The state directory is keyrotd's own (0700): no FIFO or mount of someone else's there.
+        LastRunRecord(outcome: outcome, at: now).save(stateDirectory: configuration.stateDirectory)
         if case .idle = outcome {} else {
             logger.log(level: ExitStatus.of(outcome) == ExitStatus.success ? .info : .warning, "\(OutcomeReport.text(outcome))")
         }
@@ -139,7 +217,7 @@ final class Daemon {
         }
         let next = schedule.nextWake(after: outcome, now: now)
         // STATUS= before READY=1: `systemctl start` returns on READY, and the status must then be current.
-        setStatus(statusText(after: outcome, next: next))
+        setStatus(statusText(after: outcome, next: next, now: now))
         sendReady()
         arm(at: next)
     }
@@ -148,33 +226,42 @@ final class Daemon {
         timer?.cancel()
         timerGeneration += 1
         let generation = timerGeneration
-        timer = Task { [wake] in
-            let delay = date.timeIntervalSinceNow
-            if delay > 0 {
-                do { try await Task.sleep(for: .seconds(delay)) } catch { return }
-            }
+        timer = Task { [wake, clock = context.clock] in
+            do { try await clock.sleep(until: date) } catch { return }
             wake.yield(.timer(generation: generation))
+        }
+    }
+
+    /// After a stop request during a run: the run gets ``DaemonContext/stopBudget`` to reach a
+    /// safe point (one that systemd's TimeoutStopSec covers), then it is abandoned.
+    private func armStopBudget() {
+        stopTimer = Task { [wake, clock = context.clock, budget = context.stopBudget] in
+            do { try await clock.sleep(for: budget) } catch { return }
+            wake.yield(.stopBudgetSpent)
         }
     }
 
     // MARK: reload
 
+    /// Swaps the configuration, never the lock: the lock taken at start stays held throughout.
     private func reload() {
         reloadPending = false
         notify(.reloadingNow())
         do {
-            let configuration = try KeyrotConfiguration.load(path: configPath, environment: ProcessInfo.processInfo.environment)
-            runtime.lock.release()
-            do {
-                runtime = try Self.makeRuntime(configuration, notifier: notifier, logger: logger, wake: wake)
-            } catch {
-                runtime = try Self.makeRuntime(runtime.configuration, notifier: notifier, logger: logger, wake: wake)
-                throw error
+            let reloaded = try context.loadConfiguration()
+            if let lock {
+                guard reloaded.stateDirectory == configuration.stateDirectory else {
+                    throw CLIError("state_dir changed from \(configuration.stateDirectory) to \(reloaded.stateDirectory); "
+                                   + "a reload keeps the state directory and its lock: restart keyrotd to move it")
+                }
+                runner = try makeRunner(reloaded, lock: lock)
             }
-            schedule = DaemonSchedule(checkInterval: configuration.checkInterval.timeInterval)
-            logger.notice("configuration reloaded from \(configPath)",
+            configuration = reloaded
+            monitor.update(.init(verifyTimeout: reloaded.verifyTimeout))
+            schedule = DaemonSchedule(checkInterval: reloaded.checkInterval.timeInterval)
+            logger.notice("configuration reloaded from \(context.configPath)",
                           metadata: [MessageID.metadataKey: MessageID.configurationReloaded.metadataValue])
-            arm(at: Date())
+            arm(at: context.clock.now)
         } catch {
             logger.error("the new configuration is not used, the previous one stays in force: \(error)",
                          metadata: [MessageID.metadataKey: MessageID.configurationInvalid.metadataValue])
@@ -196,38 +283,16 @@ final class Daemon {
 
     private func notify(_ state: NotifyState) {
         do {
-            try notifier.notify([state])
+            try context.notifier.notify([state])
         } catch {
             logger.warning("sd_notify failed: \(error)")
         }
     }
 
-    private func startWatchdog() -> Task<Void, Never>? {
-        do {
-            guard let watchdog = try Watchdog.fromEnvironment(notifier: notifier, logger: logger) else { return nil }
-            return Task { await watchdog.run() }
-        } catch {
-            logger.warning("watchdog not started: \(error)")
-            return nil
-        }
-    }
-
-    /// While the run finishes its current step after SIGTERM, keeps systemd's stop timeout from
-    /// firing: 30 s more every 10 s, until `run` returns (the task is cancelled on the way out).
-    private func extendStopTimeout() {
-        let notifier = notifier
-        stopExtender = Task {
-            while !Task.isCancelled {
-                try? notifier.notify([.extendTimeout(microseconds: 30_000_000)])
-                do { try await Task.sleep(for: .seconds(10)) } catch { return }
-            }
-        }
-    }
-
-    private func statusText(after outcome: RotationOutcome, next: Date) -> String {
+    private func statusText(after outcome: RotationOutcome, next: Date, now: Date) -> String {
         switch outcome {
         case .idle(let nextDue):
-            return idleStatus(nextDue: nextDue)
+            return idleStatus(nextDue: nextDue, now: now)
         case .completed(_, let new):
             return "rotation completed: key \(new.abbreviated) in use; next check \(RotationEvent.stamp(next))"
         case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error):
@@ -237,22 +302,13 @@ final class Daemon {
         }
     }
 
-    /// "key AKIA…ABCD is 12 days old; next rotation 2027-02-20 09:00 UTC".
-    private func idleStatus(nextDue: Date?) -> String {
-        let configuration = runtime.configuration
+    /// "key AKIA…ABCD is 12 days old; next rotation 2027-02-20 09:00 UTC", the key as the run read
+    /// it (STATUS reads no file: a read may block).
+    private func idleStatus(nextDue: Date?, now: Date) -> String {
         guard let nextDue else { return "idle; next check in \(configuration.checkInterval)" }
         let createdAt = nextDue.addingTimeInterval(-configuration.maxAge.timeInterval)
-        let days = max(0, Int(Date().timeIntervalSince(createdAt) / 86_400))
-        let key = configuration.files.first.flatMap { try? CredentialFiles.read($0).pairs.first?.accessKeyID.abbreviated } ?? "in the files"
+        let days = max(0, Int(now.timeIntervalSince(createdAt) / 86_400))
+        let key = keyObserver.abbreviatedKeyID ?? "in the files"
         return "key \(key) is \(days) day\(days == 1 ? "" : "s") old; next rotation \(RotationEvent.stamp(nextDue))"
-    }
-
-    private static func makeRuntime(_ configuration: KeyrotConfiguration, notifier: any ServiceNotifier, logger: Logger,
-                                    wake: AsyncStream<Wake>.Continuation) throws -> RotationRuntime {
-        try RotationRuntime(configuration: configuration, logger: logger,
-                            status: { text in try? notifier.notify([.status(text)]) },
-                            clock: { clock in
-                                ReadinessClock(wrapped: clock, threshold: 30) { wake.yield(.recovered) }
-                            })
     }
 }

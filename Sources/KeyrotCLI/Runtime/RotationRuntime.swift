@@ -7,45 +7,52 @@ import KeyrotCore
 import Logging
 import RotationEngine
 
-/// Everything one keyrotd process rotates with, built from the configuration: the state
-/// directory (created 0700 and locked), the IAM client and the engine's driver over the real ports.
+/// Everything one keyrotd process rotates with, built from the configuration: the IAM client and
+/// the engine's driver over the real ports. The caller holds the state directory's lock
+/// (``lockStateDirectory(_:)``) for as long as it uses the runtime.
 struct RotationRuntime: Sendable {
     let configuration: KeyrotConfiguration
-    let lock: StateDirectoryLock
     let client: IAMClient
     let driver: RotationDriver
 
     /// - Parameters:
     ///   - status: receives the one-line status of each step (STATUS= or stdout).
-    ///   - clock: wraps the system clock (the daemon watches for the first long wait).
+    ///   - clock: the engine's clock (the daemon's tells it when the first long wait starts).
+    ///   - hooks: around every port call, outermost first (the step monitor); crash points and
+    ///     off-pool file work are always added inside them.
     ///   - foreground: a one-shot command (`keyrotd rotate`): a step that still fails after the
     ///     IAM client's own retries ends the run (exit 75, the step kept in the record for the next
     ///     run) instead of waiting 30 s, 1 min, 2 min... in the foreground as the daemon does.
     init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
-         clock: (any KeyrotClock) -> any KeyrotClock = { $0 }, foreground: Bool = false) throws {
+         clock: any KeyrotClock, hooks: [any PortCallHook] = [], foreground: Bool = false) throws {
         let stateDirectory = configuration.stateDirectory
-        try Self.prepareStateDirectory(stateDirectory)
-        lock = try StateDirectoryLock.acquire(directory: stateDirectory)
         self.configuration = configuration
         client = try Self.client(for: configuration, logger: logger)
 
+        // Crash points innermost but for the off-pool hop: a point that hangs (the campaign's
+        // KEYROTD_DEBUG_HANG_AT) then hangs where a stuck file-system call would.
+        let secrets = SecretsSeen()
+        let hook = PortCallHooks(hooks: hooks + [secrets, OffPoolFileWork()] + (CrashPoints.isEnabled ? [CrashPointHook()] : []))
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
-            VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger)
+            VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger,
+                                secrets: { secrets.all }, clock: clock)
         } ?? NoVerifyCommand()
-        var crashPoint: RotationDriver.CrashPointHook?
-        if CrashPoints.isEnabled {
-            crashPoint = { CrashPoints.reached($0) }
-        }
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground),
-            clock: clock(SystemClock()),
-            keys: IAMKeyService(client: client),
-            files: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory),
-            store: StateFileStore(stateDirectory: stateDirectory),
-            verifier: verifier,
+            clock: clock,
+            keys: HookedKeyService(wrapped: IAMKeyService(client: client), hook: hook),
+            files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
+            store: HookedStateStore(wrapped: StateFileStore(stateDirectory: stateDirectory), hook: hook),
+            verifier: HookedVerifier(wrapped: verifier, hook: hook),
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
-            logger: logger,
-            crashPoint: crashPoint)
+            logger: logger)
+    }
+
+    /// Prepares the state directory (``prepareStateDirectory(_:)``) and takes its lock, without
+    /// waiting: throws ``DurableFSError/Code/lockHeld`` (naming the holder) when another process has it.
+    static func lockStateDirectory(_ configuration: KeyrotConfiguration) throws -> StateDirectoryLock {
+        try prepareStateDirectory(configuration.stateDirectory)
+        return try StateDirectoryLock.acquire(directory: configuration.stateDirectory)
     }
 
     static func client(for configuration: KeyrotConfiguration, logger: Logger) throws -> IAMClient {

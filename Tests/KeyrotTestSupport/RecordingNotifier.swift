@@ -1,3 +1,4 @@
+import SystemdIntegration
 import Synchronization
 
 /// A ``ServiceNotifier`` that keeps every message, for tests of the daemon loop.
