@@ -57,7 +57,9 @@ let package = Package(
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
             "RotationEngine", "SystemdIntegration", argumentParser, logging,
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
+        // `keyrotd --version`: the version at the top of debian/changelog, generated at build time.
+        .plugin(name: "KeyrotVersion", capability: .buildTool()),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
         .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", yams], swiftSettings: strict),
