@@ -142,7 +142,8 @@ e2e_install_support() {
 # ExecStart= line gets the empty reset line before it.
 e2e_install_keyrotd() {
   local testdir=$1; shift
-  local dropin="[Service]"$'\n'"ReadWritePaths=$testdir"$'\n'"StateDirectory="$'\n'"StateDirectory=${E2E_STATE_DIR#/var/lib/}"$'\n'
+  # The empty StateDirectory= also resets StateDirectoryMode= to 0755: set it again.
+  local dropin="[Service]"$'\n'"ReadWritePaths=$testdir"$'\n'"StateDirectory="$'\n'"StateDirectory=${E2E_STATE_DIR#/var/lib/}"$'\n'"StateDirectoryMode=0700"$'\n'
   local line
   for line in "$@"; do
     case "$line" in ExecStart=*) dropin+="ExecStart="$'\n' ;; esac
