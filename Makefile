@@ -46,7 +46,8 @@ $(BINARY):
 
 $(GENERATED)/completions: $(BINARY)
 	mkdir -p $@
-	$(BINARY) --generate-completion-script bash > $@/keyrotd.bash
+	# A completion file is sourced, not run: no #! line (Debian policy; lintian).
+	$(BINARY) --generate-completion-script bash | sed '1{/^#!/d}' > $@/keyrotd.bash
 	$(BINARY) --generate-completion-script zsh > $@/_keyrotd
 	$(BINARY) --generate-completion-script fish > $@/keyrotd.fish
 

@@ -60,9 +60,11 @@ let package = Package(
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
             "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
         .systemLibrary(name: "CProcessControl"),
+        // `keyrotd --version`: the version at the top of debian/changelog, generated at build time.
+        .plugin(name: "KeyrotVersion", capability: .buildTool()),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
         .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", "DurableFS", yams], swiftSettings: strict),

@@ -5,6 +5,7 @@ public struct KeyrotCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "keyrotd",
         abstract: "Rotates an IAM user's access key across the files that hold it.",
+        version: keyrotdVersion,
         subcommands: [
             RunCommand.self,
             RotateCommand.self,
