@@ -18,6 +18,10 @@ public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomR
         self.pairs = slots.map(\.located)
     }
 
+    /// Warnings about the file that do not stop a rotation (such as an environment variable that
+    /// overrides the key); they name settings and lines, never a value.
+    public var notices: [String] { slots.flatMap(\.notices) }
+
     public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }
 
     public var customMirror: Mirror {
