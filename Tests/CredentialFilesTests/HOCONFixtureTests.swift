@@ -8,7 +8,7 @@ import Testing
 @Suite("Snowplow HOCON fixtures")
 struct HOCONFixtureTests {
     static let old = credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-    static let new = credentials("AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk+h3yCo8nvbEXAMPLEKEY")
+    static let new = credentials("AKIA2ROTATEDEXAMPLE7", "je7MtGbClwBF/2Zp9Utk+h3yCo8nvbEXAMPLEKEY")
 
     /// Fixture, pairs holding the old key, pairs in all.
     static let fixtures: [(String, Int, Int)] = [
