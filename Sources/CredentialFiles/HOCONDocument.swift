@@ -310,6 +310,7 @@ private struct HOCONParser {
         var text: [UInt8] = []
         while let byte = current, byte != UInt8(ascii: "\"") {
             guard byte != UInt8(ascii: "\n") else { throw error("a quoted string is not closed on its line", at: open) }
+            guard byte >= 0x20 || byte == UInt8(ascii: "\t") else { throw error("a quoted string holds a control character; write it as an escape") }
             if byte == UInt8(ascii: "\\") {
                 text += try parseEscape()
             } else {

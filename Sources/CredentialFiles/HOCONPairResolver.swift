@@ -63,6 +63,10 @@ struct HOCONPairResolver {
             }
             switch setting.value {
             case let .string(value):
+                guard !value.text.contains(where: \.isNewline) else {
+                    throw CredentialFileError(code: .multiline, path: path, line: value.line,
+                                              message: "\(name) is a \"\"\" string spread over several lines; write the key on one line")
+                }
                 try ValueScreen.check(value.text, key: name, line: value.line, path: path)
                 statics.append(value)
                 overrides = []

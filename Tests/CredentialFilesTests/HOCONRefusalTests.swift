@@ -28,6 +28,8 @@ struct HOCONRefusalTests {
         ("aws {\n  accessKey = {{accessKey}}\n  secretKey = {{secretKey}}\n}\n", .placeholder, 2, "placeholder"),
         ("aws {\n  accessKey = \"\(id)\n  secretKey = \"\(secret)\"\n}\n", .unparsable, 2, "not valid HOCON"),
         ("aws {\n  \(pair)\n", .unparsable, 1, "not closed"),
+        ("aws {\n  accessKey = \"\(id)\"\n  secretKey = \"wJalrXUtnFEMI/K7\rMDENG\"\n}\n", .unparsable, 3, "control character"),
+        ("aws {\n  accessKey = \"\(id)\"\n  secretKey = \"\"\"wJalrXUtnFEMI/K7\nMDENG\"\"\"\n}\n", .multiline, 3, "several lines"),
         ("aws {\n  \(pair)\n}}\n", .unparsable, 4, "not valid HOCON"),
     ] as [(String, CredentialFileError.Code, Int, String)])
     func refusals(text: String, code: CredentialFileError.Code, line: Int, mentions: String) {
