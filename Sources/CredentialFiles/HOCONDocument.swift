@@ -69,7 +69,7 @@ private struct HOCONParser {
 
     private func peek(_ offset: Int) -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
     private var current: UInt8? { peek(index) }
-    private func isAt(_ text: String) -> Bool { bytes[index...].starts(with: Array(text.utf8)) }
+    private func isAt(_ text: String) -> Bool { bytes[index...].starts(with: text.utf8) }
 
     func line(of offset: Int) -> Int {
         var low = 0, high = newlineOffsets.count
@@ -168,7 +168,7 @@ private struct HOCONParser {
         var cursor = index + 7
         while let byte = peek(cursor), Self.isSpace(byte) { cursor += 1 }
         let rest = bytes[min(cursor, bytes.count)...]
-        guard rest.first == UInt8(ascii: "\"") || ["required(", "file(", "url(", "classpath("].contains(where: { rest.starts(with: Array($0.utf8)) })
+        guard rest.first == UInt8(ascii: "\"") || ["required(", "file(", "url(", "classpath("].contains(where: { rest.starts(with: $0.utf8) })
         else { return false }
         let start = index
         while let byte = peek(cursor), byte != UInt8(ascii: "\"") {
@@ -216,7 +216,7 @@ private struct HOCONParser {
         while let byte = current, byte != UInt8(ascii: "\n"), byte != UInt8(ascii: ","), byte != UInt8(ascii: "}"),
               byte != UInt8(ascii: "]"), !atComment {
             if isAt("{{") {
-                guard let end = bytes[index...].firstRange(of: Array("}}".utf8)) else { throw error("a {{ placeholder is not closed") }
+                guard let end = bytes[index...].firstRange(of: "}}".utf8) else { throw error("a {{ placeholder is not closed") }
                 index = end.upperBound
                 pieces.append(.placeholder)
             } else if byte == UInt8(ascii: "{") {
@@ -348,7 +348,7 @@ private struct HOCONParser {
     private mutating func parseTripleQuoted() throws(HOCONSyntaxError) -> FoundValue {
         let open = index
         index += 3
-        guard let close = bytes[index...].firstRange(of: Array("\"\"\"".utf8)) else { throw error("a \"\"\" string is not closed", at: open) }
+        guard let close = bytes[index...].firstRange(of: "\"\"\"".utf8) else { throw error("a \"\"\" string is not closed", at: open) }
         var end = close.lowerBound
         while peek(end + 3) == UInt8(ascii: "\"") { end += 1 }
         index = end + 3
