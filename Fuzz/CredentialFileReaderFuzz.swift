@@ -1,6 +1,6 @@
 // libFuzzer harness for the credential file readers; built by scripts/fuzz-files together with the
 // sources of CredentialFiles, DurableFS and KeyrotCore as one module (so it may use internals).
-// The format comes from KEYROTD_FUZZ_FORMAT (yaml, json, aws-credentials, env).
+// The format comes from KEYROTD_FUZZ_FORMAT (yaml, json, aws-credentials, env, hocon).
 import Glibc
 
 private let format: CredentialFileSpec.Format = {
@@ -23,7 +23,8 @@ public func fuzzCredentialFileReader(_ data: UnsafePointer<UInt8>, _ size: Int) 
     for (pair, located) in zip(snapshot.slots, snapshot.pairs) {
         let sameID = snapshot.slots.filter { $0.id.text == pair.id.text }
         guard let rotated = try? CredentialFiles.rewrite(snapshot, replacing: located.accessKeyID, with: replacement) else { continue }
-        let canonical = sameID.allSatisfy { isCanonical($0.id, in: bytes) && isCanonical($0.secret, in: bytes) && $0.secret.text == pair.secret.text }
+        let canonical = sameID.allSatisfy { isCanonical($0.id, in: bytes) && isCanonical($0.secret, in: bytes) && $0.secret.text == pair.secret.text
+            && keepsQuoting($0.id, replacement.accessKeyID.rawValue) && keepsQuoting($0.secret, replacement.secretAccessKey.revealed()) }
         let original = Credentials(accessKeyID: located.accessKeyID, secretAccessKey: Secret(pair.secret.text))
         guard let back = try? CredentialFiles.rewrite(rotated, replacing: replacement.accessKeyID, with: original) else {
             if canonical { fatalError("a rotated file could not be rotated back") }
@@ -36,4 +37,10 @@ public func fuzzCredentialFileReader(_ data: UnsafePointer<UInt8>, _ size: Int) 
 
 private func isCanonical(_ value: FoundValue, in bytes: [UInt8]) -> Bool {
     value.style.encode(value.text).map { Array($0.utf8) == Array(bytes[value.range]) } ?? false
+}
+
+/// Whether `new` is written in `value`'s own quoting: an unquoted HOCON value that cannot hold it
+/// is quoted, so rotating back gives the old value in quotes, not the old bytes.
+private func keepsQuoting(_ value: FoundValue, _ new: String) -> Bool {
+    value.style != .hoconUnquoted || value.style.encode(new) == new
 }

@@ -20,6 +20,10 @@ public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomR
         self.pairs = pairs
     }
 
+    /// Warnings about the file that do not stop a rotation (such as an environment variable that
+    /// overrides the key); they name settings and lines, never a value.
+    public var notices: [String] { slots.flatMap(\.notices) }
+
     public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }
 
     public var customMirror: Mirror {

@@ -71,6 +71,7 @@ public enum CredentialFiles {
         case .json: return try JSONLocator.locate(bytes, spec: spec)
         case .awsCredentials: return try AWSCredentialsLocator.locate(bytes, spec: spec)
         case .env: return try EnvFileLocator.locate(bytes, spec: spec)
+        case .hocon: return try HOCONLocator.locate(bytes, spec: spec)
         }
     }
 
@@ -100,6 +101,7 @@ public enum CredentialFiles {
         switch spec.format {
         case .yaml: try YAMLLocator.verify(old: old, new: new, replaced: replaced, path: spec.path)
         case .json: try JSONLocator.verify(old: old, new: new, replaced: replaced, path: spec.path)
+        case .hocon: try HOCONLocator.verify(old: old, new: new, replaced: replaced, path: spec.path)
         case .awsCredentials, .env: return
         }
     }

@@ -12,6 +12,11 @@ enum QuoteStyle: Sendable, Equatable {
     case shellDouble
     /// Shell single quotes: cannot hold `'`.
     case shellSingle
+    /// A HOCON unquoted string; the range covers the whole value, so a value unquoted HOCON cannot
+    /// hold (AWS secrets have `/` and `+`) is written double-quoted.
+    case hoconUnquoted
+    /// HOCON `"""` string: no escapes, cannot hold `"""` or end in `"`.
+    case hoconTriple
 
     /// `value` as it must be written between the quotes, or nil when this style cannot hold it.
     func encode(_ value: String) -> String? {
@@ -24,6 +29,8 @@ enum QuoteStyle: Sendable, Equatable {
             return value.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
                 .replacingAll("$", with: "\\$").replacingAll("`", with: "\\`")
         case .shellSingle: return value.contains("'") ? nil : value
+        case .hoconUnquoted: return HOCONUnquoted.canHold(value) ? value : QuoteStyle.doubleQuoted.encode(value).map { "\"\($0)\"" }
+        case .hoconTriple: return value.contains("\"\"\"") || value.hasSuffix("\"") ? nil : value
         }
     }
 }
@@ -40,6 +47,8 @@ struct FoundValue: Sendable, Equatable {
 struct FoundPair: Sendable, Equatable {
     let id: FoundValue
     let secret: FoundValue
+    /// Warnings for the log that do not stop the rotation (HOCON: an environment override).
+    var notices: [String] = []
 
     /// The pair with its id validated; a value that is not an id is described, never echoed
     /// (it may be the secret, written in the wrong place).

@@ -4,13 +4,16 @@ import Yams
 
 /// Reads `files:`: a non-empty list of distinct files, each with the options of its format only.
 struct FileListReader {
-    static let entryKeys = ["path", "format", "profile", "access_key_id_var", "secret_access_key_var"]
+    static let entryKeys = ["path", "format", "profile", "access_key_id_var", "secret_access_key_var",
+                            "access_key_path", "secret_key_path"]
 
     /// Which format each format-specific option belongs to.
     static let optionFormats: [String: CredentialFileSpec.Format] = [
         "profile": .awsCredentials,
         "access_key_id_var": .env,
         "secret_access_key_var": .env,
+        "access_key_path": .hocon,
+        "secret_key_path": .hocon,
     ]
 
     let nodes: YAMLNodeReader
@@ -73,9 +76,31 @@ struct FileListReader {
                                                       default: defaults.accessKeyIDVariable),
                 secretAccessKeyVariable: try variableName(entry, key: "secret_access_key_var",
                                                           default: defaults.secretAccessKeyVariable))
+        case .hocon:
+            return try hoconSpec(entry, path: path)
         case .yaml, .json:
             return CredentialFileSpec(path: path, format: format)
         }
+    }
+
+    /// `access_key_path` and `secret_key_path`: both dotted HOCON paths, or neither.
+    private func hoconSpec(_ entry: CheckedMapping, path: String) throws(ConfigurationError) -> CredentialFileSpec {
+        var paths: [String] = []
+        for key in ["access_key_path", "secret_key_path"] {
+            guard let node = entry[key] else { continue }
+            let text = try nodes.string(node, key: key)
+            guard CredentialFileSpec.isHOCONPath(text) else {
+                throw nodes.error(.invalidValue, at: node.mark, "`\(key): \(text)` is not a HOCON path; write the "
+                    + "setting's path dotted, such as collector.streams.sink.aws.accessKey")
+            }
+            paths.append(text)
+        }
+        guard paths.count != 1 else {
+            let present = entry["access_key_path"] != nil ? "access_key_path" : "secret_key_path"
+            throw nodes.error(.invalidValue, at: entry.keyNode(present)?.mark, "`\(present)` is set without the "
+                + "other of access_key_path / secret_key_path; set both, or neither to find Snowplow's accessKey/secretKey")
+        }
+        return CredentialFileSpec(path: path, format: .hocon, accessKeyPath: paths.first, secretKeyPath: paths.last)
     }
 
     private var formatList: String {

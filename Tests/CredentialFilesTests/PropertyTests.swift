@@ -108,4 +108,37 @@ struct PropertyTests {
             try Self.roundTrip(text, .env, old: credentials(try AccessKeyID(oldID), oldSecret), new: credentials(try AccessKeyID(newID), newSecret))
         }
     }
+
+    @Test func hocon() async {
+        await propertyCheck(input: Self.idGen, Self.secretGen, Self.idGen, Self.secretGen, Self.quotingGen, Self.layoutGen) { oldID, rawSecret, newID, newSecret, quoting, layout in
+            // An unquoted secret must be one unquoted HOCON can hold: a letter first, no `+` or `//`.
+            let oldSecret = quoting == .plain ? "k" + rawSecret.replacing("+", with: "x").replacing("//", with: "/x") : rawSecret
+            func written(_ value: String) -> String {
+                switch quoting {
+                case .plain: return value
+                case .single: return "\"\"\"\(value)\"\"\""
+                case .double: return "\"\(value)\""
+                }
+            }
+            let separator = layout[4] ? ":" : " = "
+            let id = "accessKey\(separator)\(written(oldID))"
+            let secret = "secretKey\(separator)\(written(oldSecret))\(layout[0] ? "  // rotated" : "")"
+            var lines = layout[1] ? ["{", "# Stream Enrich"] : ["# Stream Enrich"]
+            lines += layout[3] ? ["enrich.aws.\(id),", "enrich.aws.\(secret)"] : ["enrich {", "  aws {", "    \(id)", "    \(secret)", "  }", "}"]
+            lines += ["enrich.streams { in.raw = raw-events, buffer: [1, 2,] }", "name = \"caf\\u00e9 ☕\""]
+            if layout[1] { lines.append("}") }
+            let text = Self.join(lines, crlf: layout[2], finalNewline: layout[0])
+            let old = credentials(oldID, oldSecret), new = credentials(newID, newSecret)
+            let original = try snapshot(text, .hocon)
+            #expect(original.pairs.map(\.accessKeyID) == [old.accessKeyID])
+            #expect(original.pairs.map(\.secretAccessKey) == [old.secretAccessKey])
+            let rotated = try CredentialFiles.rewrite(original, replacing: old.accessKeyID, with: new)
+            let needsQuotes = quoting == .plain && (newSecret.first.map { !$0.isLetter } ?? true || newSecret.contains("+") || newSecret.contains("//"))
+            let expected = text.replacing(oldID, with: newID).replacing(oldSecret, with: needsQuotes ? "\"\(newSecret)\"" : newSecret)
+            #expect(rotated.bytes == Array(expected.utf8))
+            let back = try CredentialFiles.rewrite(rotated, replacing: new.accessKeyID, with: old)
+            #expect(back.pairs == original.pairs)
+            if !needsQuotes { #expect(back.bytes == original.bytes) }
+        }
+    }
 }

@@ -17,6 +17,7 @@ struct SwappedValueTests {
         ("[default]\naws_access_key_id = \(secret)\naws_secret_access_key = \(id)\n", .awsCredentials, 2),
         ("# pipeline\nAWS_ACCESS_KEY_ID=\(secret)\nAWS_SECRET_ACCESS_KEY=\(id)\n", .env, 2),
         ("export AWS_ACCESS_KEY_ID=\"\(secret)\"\nexport AWS_SECRET_ACCESS_KEY=\"\(id)\"\n", .env, 1),
+        ("# collector\naws {\n  accessKey = \"\(secret)\"\n  secretKey = \"\(id)\"\n}\n", .hocon, 3),
     ]
 
     @Test("swapped values are refused in every format, the secret never shown", arguments: swapped)
@@ -42,6 +43,7 @@ struct SwappedValueTests {
             case .json: text = "{\"accessKeyId\": \"\(value)\", \"secretAccessKey\": \"\(Self.secret)\"}"
             case .awsCredentials: text = "[default]\naws_access_key_id = \(value)\naws_secret_access_key = \(Self.secret)\n"
             case .env: text = "AWS_ACCESS_KEY_ID=\(value)\nAWS_SECRET_ACCESS_KEY=\(Self.secret)\n"
+            case .hocon: text = "aws {\n  accessKey = \(value)\n  secretKey = \"\(Self.secret)\"\n}\n"
             }
             let error = credentialError { _ = try snapshot(text, format) }
             #expect(error?.code == .notAnAccessKeyID)

@@ -49,6 +49,11 @@ func credentials(_ id: AccessKeyID, _ secret: String) -> Credentials {
     Credentials(accessKeyID: id, secretAccessKey: Secret(secret))
 }
 
+/// For ids a test builds from parts: they must be well-formed (AKIA and 16 letters or digits).
+func credentials(_ id: String, _ secret: String) -> Credentials {
+    credentials(try! AccessKeyID(id), secret)
+}
+
 extension String {
     var bytes: [UInt8] { Array(utf8) }
 }
