@@ -18,7 +18,7 @@ or bidi character in any output, and the strict secret hygiene scan (invariants.
 import glob, os, random, re, resource, shutil, signal, socket, string, subprocess, threading, time
 
 import faultkit, invariants
-from scenario import Failed, alive, namespace_wrapper, require, require_exit, wait_stopped
+from scenario import alive, require, require_exit, wait_stopped
 
 EX_OK, EX_REFUSED, EX_TEMPFAIL, EX_CONFIG = 0, 1, 75, 78
 QUICK = 20            # seconds a refusal may take: it needs no IAM change, only reading files
@@ -413,7 +413,7 @@ def daemon_rotation(storm):
 # --- core dumps -------------------------------------------------------------------------------------------
 def dumpable_flag(pid):
     """PR_GET_DUMPABLE of another process, asked through gdb (prctl only answers for its caller)."""
-    done = subprocess.run(["gdb", "-nx", "-batch", "-p", str(pid), "-ex", "print (int) prctl(3, 0, 0, 0, 0)"],
+    done = subprocess.run(["gdb", "-nx", "--readnever", "-batch", "-p", str(pid), "-ex", "print (int) prctl(3, 0, 0, 0, 0)"],
                           capture_output=True, text=True, timeout=60)
     found = re.search(r"^\$1 = (-?\d+)", done.stdout, re.MULTILINE)
     return int(found.group(1)) if found else None
