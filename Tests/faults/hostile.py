@@ -78,8 +78,9 @@ def check_clean_output(case):
 
 
 def daemon_probe(case, label, problems, expect_config_error=False):
-    """`keyrotd run` as under systemd: READY within READY_WITHIN, `status --json` while it runs,
-    then SIGTERM must end it (exit 0) within TimeoutStopSec. An invalid keyrotd.yml: exit 78 at once."""
+    """`keyrotd run` as under systemd: READY within READY_WITHIN, then SIGUSR1 (rotate now) answered
+    by a new STATUS within QUICK, `status --json` while it runs, then SIGTERM must end it (exit 0)
+    within TimeoutStopSec. An invalid keyrotd.yml: exit 78 at once."""
     process, finish, listener = case.start_daemon(label)
     if expect_config_error:
         bounded(finish(QUICK, STOP_BOUND), "the daemon", problems, [EX_CONFIG])
@@ -93,6 +94,12 @@ def daemon_probe(case, label, problems, expect_config_error=False):
         return
     if not listener.wait_for(lambda m: m == "READY=1", 0):
         problems.append(f"the daemon sent no READY=1 within {READY_WITHIN}s (STATUS: {listener.statuses()[-1:]})")
+    else:  # a rotation asked of the daemon is refused the same way; its STATUS is captured too
+        problems += invariants.check_process_hygiene(case, process.pid)
+        before = len(listener.statuses())
+        process.send_signal(signal.SIGUSR1)
+        if not faultkit.wait_until(lambda: len(listener.statuses()) > before or not alive(process), QUICK, step=0.1):
+            problems.append(f"the daemon sent no new STATUS within {QUICK}s of SIGUSR1")
     case.status()  # captured: the hygiene scan reads what `status --json` says while the daemon runs
     process.send_signal(signal.SIGTERM)
     run = finish(STOP_BOUND)
@@ -380,6 +387,7 @@ def daemon_rotation(storm):
             thread.start()
             time.sleep(0.2)
         process.send_signal(signal.SIGUSR1)
+        problems += invariants.check_process_hygiene(case, process.pid)
         done = faultkit.wait_until(lambda: rotated(case) or not alive(process), 90, step=0.5)
         time.sleep(2 if storm else 0.5)
         stop_storm.set()
