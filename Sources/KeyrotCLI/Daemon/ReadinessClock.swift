@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 import RotationEngine
 
 /// A clock that tells when the engine first settles into a long wait.
