@@ -31,6 +31,7 @@ let nio: [Target.Dependency] = [
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
     name: "keyrotd",
@@ -47,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // The executable: a thin @main over the command tree.
@@ -56,7 +58,7 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", argumentParser, logging,
+            "RotationEngine", "SystemdIntegration", argumentParser, logging, prometheus,
         ], swiftSettings: strict),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.

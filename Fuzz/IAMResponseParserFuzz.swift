@@ -1,4 +1,4 @@
-// libFuzzer harness for the IAM/STS XML answer reader (ResponseElement, ResponseParsers,
+// libFuzzer harness for the IAM/STS XML answer reader (StrictXMLReader, ResponseElement, ResponseParsers,
 // ErrorResponseParser); built by scripts/fuzz-config-xml together with those sources, the IAM models
 // and KeyrotCore as one module. Any body must parse or be refused, never crash or hang, and a parsed
 // CreateAccessKey answer must never show its secret in a description.

@@ -61,10 +61,16 @@ public enum DurableFS {
     /// Writes `bytes` to `path` with mode 0600 (a state record or a backup): an exclusive new temp
     /// file, fsync, rename over `path`, fsync of the directory.
     public static func writePrivate(_ path: String, bytes: [UInt8]) throws(DurableFSError) {
+        try write(path, bytes: bytes, mode: 0o600)
+    }
+
+    /// Writes `bytes` to `path` with `mode`, atomically and durably like ``writePrivate(_:bytes:)``;
+    /// for files that others must read and that hold no secret (the metrics textfile).
+    public static func write(_ path: String, bytes: [UInt8], mode: mode_t) throws(DurableFSError) {
         let temp = try TempFile.create(beside: path)
         do throws(DurableFSError) {
             try temp.file.writeAll(bytes)
-            if fchmod(temp.file.raw, 0o600) != 0 { throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path) }
+            if fchmod(temp.file.raw, mode) != 0 { throw DurableFSError.fromErrno(errno, call: "fchmod", path: temp.path) }
             try temp.file.sync()
             temp.file.close()
             try temp.rename(over: path)

@@ -8,7 +8,7 @@ struct ConfigurationReader {
     static let topLevelKeys = [
         "user", "max_age", "check_interval", "overlap", "grace", "propagation_timeout",
         "propagation_checks", "state_dir",
-        "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files",
+        "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files", "metrics_file",
     ]
     static let awsKeys = ["region", "partition", "iam_endpoint", "sts_endpoint"]
 
@@ -63,6 +63,16 @@ struct ConfigurationReader {
         }
         if let node = top["verify_timeout"] {
             configuration.verifyTimeout = try nodes.duration(node, key: "verify_timeout", allowZero: false)
+        }
+        if let node = top["metrics_file"] {
+            let path = try nodes.absolutePath(node, key: "metrics_file")
+            // node_exporter's textfile collector reads only *.prom files: another name would never be scraped.
+            guard path.hasSuffix(".prom") else {
+                throw nodes.error(.invalidValue, at: node.mark, "`metrics_file: \(path)` does not end in .prom, "
+                    + "so node_exporter's textfile collector would never read it; name it like "
+                    + "/var/lib/prometheus/node-exporter/keyrotd.prom")
+            }
+            configuration.metricsFile = path
         }
         return configuration
     }

@@ -41,6 +41,9 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     public var verifyTimeout: Duration
     /// The files that hold the key (`files`, required, not empty), in the order given.
     public var files: [CredentialFileSpec]
+    /// Where to write Prometheus metrics for node_exporter's textfile collector (`metrics_file`,
+    /// optional, an absolute path ending in `.prom`; none by default).
+    public var metricsFile: String?
 
     public init(
         user: String,

@@ -2,7 +2,7 @@ import Foundation
 import KeyrotCore
 
 /// The durable phase of a rotation. Each change is saved before the step it announces runs.
-public enum RotationPhase: String, Sendable, Hashable, Codable, CustomStringConvertible {
+public enum RotationPhase: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
     /// No rotation in flight.
     case idle
     /// Intent recorded; `CreateAccessKey` may or may not have happened.
