@@ -83,10 +83,23 @@ class Run:
         return f"{self.name}: {how} in {self.elapsed:.1f}s"
 
 
+RSS_GUARD_KB = 1 << 20  # a run growing past 1 GB is killed: the machine is shared (the case fails anyway)
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+    except (OSError, ValueError):
+        return 0
+
+
 def reap(process, timeout):
     """Waits for the process with wait4 (keeping its raw status and peak RSS); None on timeout."""
     deadline = time.monotonic() + timeout
     while True:
+        if rss_kb(process.pid) > RSS_GUARD_KB:
+            process.kill()
         try:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
         except ChildProcessError:  # reaped meanwhile by Popen.poll(): its code, without rusage
