@@ -304,6 +304,7 @@ def acl_case(private_users):
         strict(case)
         target = case.target("yaml")
         subprocess.run(["setfacl", "-m", ACL_ENTRIES, target.path], check=True)
+        target.mode = os.stat(target.path).st_mode & 0o7777  # the group bits now show the ACL mask
         acl = getfacl(target.path)
         wrapper = ["unshare", "--user", "--map-root-user"] if private_users else []
         problems = []
