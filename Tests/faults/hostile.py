@@ -476,8 +476,17 @@ def core_dump(case):
 FORMATS = ("yaml", "json", "aws-credentials", "env")
 
 
+def needs(tool, root=False):
+    """A prerequisite: why the case cannot run here, or None."""
+    def missing():
+        if root and os.geteuid() != 0:
+            return "it needs root (named ACL entries, a private user namespace)"
+        return None if shutil.which(tool) else f"{tool} is not installed"
+    return missing
+
+
 def cases():
-    """(name, body, in fast mode, prerequisite command or None)."""
+    """(name, body, in fast mode, prerequisite: None or a function saying what is missing)."""
     found = [(f"{kind} in place of a target", special_file(kind), True, None) for kind in SPECIAL]
     found += [(f"oversized target ({OVERSIZED_MB} MB)", oversized, True, None),
               ("YAML alias bomb in a target", alias_bomb_in_target, True, None),
@@ -486,9 +495,10 @@ def cases():
               for kind in ("swapped", "secret-shaped id", "bidi id") for name in FORMATS]
     found += [("daemon rotation, STATUS captured", daemon_rotation(storm=False), True, None),
               ("SIGHUP storm during a daemon rotation", daemon_rotation(storm=True), True, None),
-              ("target with an ACL", acl_case(private_users=False), True, "setfacl"),
-              ("target with an ACL, private user namespace", acl_case(private_users=True), True, "setfacl"),
-              ("core dump of a daemon holding secrets", core_dump, True, "gdb")]
+              ("target with an ACL", acl_case(private_users=False), True, needs("setfacl", root=True)),
+              ("target with an ACL, private user namespace", acl_case(private_users=True), True,
+               needs("setfacl", root=True)),
+              ("core dump of a daemon holding secrets", core_dump, True, needs("gdb"))]
     found += [(f"slow {action} bodies", slow_body(action), False, None)
               for action in ("ListAccessKeys", "GetCallerIdentity", "CreateAccessKey", "UpdateAccessKey",
                              "GetAccessKeyLastUsed", "DeleteAccessKey")]

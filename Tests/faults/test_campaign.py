@@ -230,3 +230,11 @@ def test_a_core_dump_is_seen_in_the_wait_status(tmp_path):
         pattern = f.read().strip()
     if pattern.startswith("core"):  # written beside it: the kernel says so in the wait status
         assert run.dumped_core and os.listdir(tmp_path)
+
+
+def test_a_hostile_case_says_what_it_lacks(monkeypatch):
+    import hostile
+    assert hostile.needs("no-such-tool-for-keyrotd")() == "no-such-tool-for-keyrotd is not installed"
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "needs root" in hostile.needs("sh", root=True)()
+    assert hostile.needs("sh")() is None
