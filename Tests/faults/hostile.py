@@ -326,15 +326,15 @@ def acl_case(private_users):
 # --- slow response bodies (long part) --------------------------------------------------------------
 def slow_body(action):
     """Every answer to `action` trickles one byte a second after prompt headers. Each request has one
-    deadline covering the body, so the run ends within the retry deadline (exit 1 or 75; 0 when the
-    call is not needed to finish), and a later `rotate` settles."""
+    deadline covering the body, so `check` and `rotate` end within the retry deadline (exit 1 or 75,
+    retry later; 0 when the call is not needed to finish), and a later `rotate` settles."""
     def body(case):
         strict(case)
         case.proxy.rule(kind="slow_body", action=action, seconds=3600, interval=1, chunk=1)
         problems = []
         bound = RETRY_DEADLINE + 30
         bounded(case.run("check", case.command("check"), timeout=bound, stop_bound=STOP_BOUND),
-                "keyrotd check", problems, (0, 1))
+                "keyrotd check", problems, (0, 1, EX_TEMPFAIL))
         run = case.run("rotate", case.command("rotate", force=True), timeout=bound, stop_bound=STOP_BOUND)
         bounded(run, "keyrotd rotate --force", problems, (EX_OK, EX_REFUSED, EX_TEMPFAIL))
         case.proxy.control("POST", "reset", {})
