@@ -28,6 +28,7 @@ let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "as
 let nio: [Target.Dependency] = [
     .product(name: "NIOCore", package: "swift-nio"),
     .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
     .product(name: "NIOSSL", package: "swift-nio-ssl"),
 ]
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
@@ -86,11 +87,8 @@ let package = Package(
         // Vocabulary shared by every target: key ids, secrets that redact themselves, durations.
         .target(name: "KeyrotCore", swiftSettings: strict),
 
-        // Benchmark for scripts/bench-sigv4 (not a product): median time per IAM request signature.
-        .executableTarget(name: "SigV4Bench", dependencies: ["AWSSigV4", "KeyrotCore"], path: "Benchmarks/SigV4Bench", swiftSettings: strict),
-
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging],
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),

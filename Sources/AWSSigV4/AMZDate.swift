@@ -1,9 +1,9 @@
 import Foundation
 
-/// The two timestamp forms SigV4 uses, computed arithmetically (no formatter, no time zone lookup).
+/// The two timestamp forms SigV4 uses, in UTC, computed arithmetically (no formatter, no time
+/// zone database: the same text whatever the machine's locale and zone).
 public struct AMZDate: Sendable, Hashable {
-    /// Length of ``timestamp``; its first ``dayLength`` bytes are ``day``.
-    static let timestampLength = 16
+    /// Length of the `YYYYMMDD` prefix of ``timestamp``.
     static let dayLength = 8
 
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` header value.
@@ -11,40 +11,20 @@ public struct AMZDate: Sendable, Hashable {
     /// `YYYYMMDD`, the credential scope date.
     public let day: String
 
+    /// Whole seconds of `date`, rounded down.
     public init(_ date: Date) {
-        timestamp = String(unsafeUninitializedCapacity: Self.timestampLength) { output in
-            Self.write(date, into: output)
-            return Self.timestampLength
-        }
-        day = String(timestamp.utf8.prefix(Self.dayLength))!
-    }
-
-    /// Writes the `YYYYMMDDTHHMMSSZ` form of `date` (whole seconds, rounded down) into the first
-    /// ``timestampLength`` bytes of `output`, so the signer needs no `String` for it.
-    static func write(_ date: Date, into output: UnsafeMutableBufferPointer<UInt8>) {
-        precondition(output.count >= timestampLength, "AMZDate.write: the output needs \(timestampLength) bytes")
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, dayOfMonth) = civilDate(daysSinceEpoch: days)
-        var index = 0
-        func put(_ value: Int64, width: Int) {
-            var remaining = value
-            for offset in stride(from: width - 1, through: 0, by: -1) {
-                output[index + offset] = UInt8(ascii: "0") + UInt8(abs(remaining % 10))
-                remaining /= 10
-            }
-            index += width
-        }
-        put(year, width: 4)
-        put(month, width: 2)
-        put(dayOfMonth, width: 2)
-        output[index] = UInt8(ascii: "T")
-        index += 1
-        put(secondOfDay / 3600, width: 2)
-        put(secondOfDay % 3600 / 60, width: 2)
-        put(secondOfDay % 60, width: 2)
-        output[index] = UInt8(ascii: "Z")
+        let (year, month, dayOfMonth) = Self.civilDate(daysSinceEpoch: days)
+        day = Self.digits(year, 4) + Self.digits(month, 2) + Self.digits(dayOfMonth, 2)
+        timestamp = day + "T" + Self.digits(secondOfDay / 3600, 2) + Self.digits(secondOfDay % 3600 / 60, 2)
+            + Self.digits(secondOfDay % 60, 2) + "Z"
+    }
+
+    private static func digits(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar, UTC).

@@ -4,14 +4,15 @@ import KeyrotCore
 
 /// AWS Signature Version 4 (header signing, `AWS4-HMAC-SHA256`).
 ///
-/// Pure apart from its signing-key cache: the time is always a parameter. The derived key for a
-/// (secret, day, region, service) is cached (``SigningKeyCache``). Safe to share between tasks.
-public final class SigV4Signer: Sendable {
+/// A pure function of its inputs: the time is a parameter (the caller reads it from its clock),
+/// and nothing is kept between requests; the signing key derived from a secret lives only while
+/// one request is signed. Speed is not a goal (a rotation signs about twenty requests), so each
+/// step is plain string building around swift-crypto's `HMAC<SHA256>`.
+public struct SigV4Signer: Sendable {
     public static let algorithm = "AWS4-HMAC-SHA256"
     /// Hash of the empty body.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    private let keys = SigningKeyCache()
     private let normalizePath: Bool
 
     /// - Parameter normalizePath: remove `.`/`..`/empty path segments before encoding (every service but S3).
@@ -20,48 +21,59 @@ public final class SigV4Signer: Sendable {
     }
 
     public static func payloadHash(_ body: some DataProtocol) -> String {
-        SHA256.hash(data: body).withUnsafeBytes(Hex.encode)
+        Hex.lowercase(SHA256.hash(data: body))
     }
 
     public static func payloadHash(_ body: String) -> String {
-        body.withUTF8Buffer { SHA256.hash(data: UnsafeRawBufferPointer($0)).withUnsafeBytes(Hex.encode) }
+        payloadHash(Array(body.utf8))
     }
 
     /// Signs `request` at `date`.
     ///
-    /// The signer adds `X-Amz-Date` (unless the request already carries one) and, when the credentials
-    /// have a session token and `signSessionToken` is true, `X-Amz-Security-Token`; both are signed.
-    /// ``SigV4Signature/authorization`` goes into the `Authorization` header; ``headersToAdd(for:credentials:)``
-    /// lists every header the request must gain.
+    /// The signer adds `X-Amz-Date` (unless the request already carries one, whose value is then
+    /// used) and, when the credentials have a session token and `signSessionToken` is true,
+    /// `X-Amz-Security-Token`; both are signed. ``SigV4Signature/authorization`` goes into the
+    /// `Authorization` header; ``headersToAdd(for:credentials:)`` lists every header the request must gain.
     public func sign(
         _ request: SigV4Request, credentials: Credentials, scope: SigningScope, date: Date,
         signSessionToken: Bool = true
     ) -> SigV4Signature {
-        var existingDate: String?
-        var hasToken = false
-        for field in request.headers {
-            if ASCII.equalsIgnoringCase(field.name, "x-amz-date") { existingDate = field.value }
-            if ASCII.equalsIgnoringCase(field.name, "x-amz-security-token") { hasToken = true }
+        var headers = request.headers
+        let timestamp: String
+        if let existing = headers.first(where: { Canonicalization.lowercased($0.name) == "x-amz-date" }) {
+            timestamp = existing.value
+        } else {
+            timestamp = AMZDate(date).timestamp
+            headers.append(HTTPHeaderField(name: "X-Amz-Date", value: timestamp))
         }
-        let sessionToken = signSessionToken && !hasToken ? credentials.sessionToken?.revealed() : nil
+        if signSessionToken, let token = credentials.sessionToken,
+           !headers.contains(where: { Canonicalization.lowercased($0.name) == "x-amz-security-token" }) {
+            headers.append(HTTPHeaderField(name: "X-Amz-Security-Token", value: token.revealed()))
+        }
 
-        func compose(timestamp: UnsafeBufferPointer<UInt8>, day: UnsafeBufferPointer<UInt8>, addsDateHeader: Bool) -> SigV4Signature {
-            SignatureComposer.compose(
-                request, normalizePath: normalizePath, accessKeyID: credentials.accessKeyID.rawValue,
-                key: keys.key(secret: credentials.secretAccessKey, day: day, scope: scope),
-                timestamp: timestamp, addsDateHeader: addsDateHeader, sessionToken: sessionToken)
-        }
-        if let existingDate {
-            let day = Array(existingDate.prefix(AMZDate.dayLength).utf8)
-            return existingDate.withUTF8Buffer { timestamp in
-                day.withUnsafeBufferPointer { compose(timestamp: timestamp, day: $0, addsDateHeader: false) }
-            }
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: AMZDate.timestampLength) { buffer in
-            AMZDate.write(date, into: buffer)
-            let timestamp = UnsafeBufferPointer(buffer)
-            return compose(timestamp: timestamp, day: UnsafeBufferPointer(rebasing: timestamp[..<AMZDate.dayLength]), addsDateHeader: true)
-        }
+        let canonicalHeaders = Canonicalization.headers(headers)
+        let canonicalRequest = [
+            request.method,
+            Canonicalization.path(request.path, normalize: normalizePath),
+            Canonicalization.query(request.query),
+            canonicalHeaders.block,
+            canonicalHeaders.signedHeaders,
+            request.payloadHash,
+        ].joined(separator: "\n")
+
+        let day = String(timestamp.prefix(AMZDate.dayLength))
+        let credentialScope = [day, scope.region, scope.service, "aws4_request"].joined(separator: "/")
+        let stringToSign = [
+            Self.algorithm, timestamp, credentialScope, Hex.lowercase(SHA256.hash(data: Array(canonicalRequest.utf8))),
+        ].joined(separator: "\n")
+
+        let key = Self.signingKey(secret: credentials.secretAccessKey, day: day, scope: scope)
+        let signature = Hex.lowercase(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID.rawValue)/\(credentialScope), "
+            + "SignedHeaders=\(canonicalHeaders.signedHeaders), Signature=\(signature)"
+        return SigV4Signature(
+            canonicalRequest: canonicalRequest, stringToSign: stringToSign, signature: signature,
+            signedHeaders: canonicalHeaders.signedHeaders, authorization: authorization, amzDate: timestamp)
     }
 
     /// The headers a request must gain after ``sign(_:credentials:scope:date:signSessionToken:)``:
@@ -73,5 +85,14 @@ public final class SigV4Signer: Sendable {
         }
         fields.append(HTTPHeaderField(name: "Authorization", value: signature.authorization))
         return fields
+    }
+
+    /// `kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`.
+    private static func signingKey(secret: Secret, day: String, scope: SigningScope) -> SymmetricKey {
+        var key = SymmetricKey(data: Array("AWS4\(secret.revealed())".utf8))
+        for part in [day, scope.region, scope.service, "aws4_request"] {
+            key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key))
+        }
+        return key
     }
 }

@@ -1,51 +1,25 @@
 /// Percent-encoding as SigV4 and the Query protocol need it: RFC 3986 unreserved characters
 /// (`A-Z a-z 0-9 - _ . ~`) stay bare, every other byte of the UTF-8 form becomes `%XX` with uppercase hex.
 public enum URIEncoding {
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    private static let hexDigits = Array("0123456789ABCDEF")
 
     /// Encodes every byte except the unreserved set; with `keepSlash` a `/` also stays bare (for paths).
     public static func encode(_ text: some StringProtocol, keepSlash: Bool = false) -> String {
-        let utf8 = text.utf8
-        if utf8.allSatisfy({ isUnreserved($0) || (keepSlash && $0 == UInt8(ascii: "/")) }) {
-            return String(text)
-        }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count * 3)
-        for byte in utf8 {
+        var encoded = ""
+        for byte in text.utf8 {
             if isUnreserved(byte) || (keepSlash && byte == UInt8(ascii: "/")) {
-                bytes.append(byte)
+                encoded.append(Character(Unicode.Scalar(byte)))
             } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigits[Int(byte >> 4)])
-                bytes.append(hexDigits[Int(byte & 0x0F)])
+                encoded += "%\(hexDigits[Int(byte >> 4)])\(hexDigits[Int(byte & 0x0F)])"
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Writes the encoded form of `text` (slashes encoded too).
-    static func write(_ text: String, to writer: inout ByteWriter) {
-        text.withUTF8Buffer { bytes in
-            hexDigits.withUnsafeBufferPointer { hex in
-                for byte in bytes {
-                    if isUnreserved(byte) {
-                        writer.write(byte)
-                    } else {
-                        writer.write(UInt8(ascii: "%"))
-                        writer.write(hex[Int(byte >> 4)])
-                        writer.write(hex[Int(byte & 0x0F)])
-                    }
-                }
-            }
-        }
+        return encoded
     }
 
     /// Decodes `%XX` sequences; malformed sequences are kept literally.
     public static func decode(_ text: some StringProtocol) -> String {
         let utf8 = Array(text.utf8)
-        guard utf8.contains(UInt8(ascii: "%")) else { return String(text) }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(utf8.count)
         var index = 0
         while index < utf8.count {
             if utf8[index] == UInt8(ascii: "%"), index + 2 < utf8.count,
@@ -60,7 +34,6 @@ public enum URIEncoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    @inline(__always)
     static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),

@@ -37,44 +37,8 @@ public struct HTTPResponseData: Sendable {
     }
 }
 
-/// Sends one request. Implementations throw ``TransportFailure`` for network-level failures.
+/// Sends one request. Implementations throw ``IAMError`` for network-level failures, with the
+/// code that says what the failure means for the request's effect and the error they caught as cause.
 public protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseData
-}
-
-/// A transport made of a closure, for unit tests.
-public struct ClosureTransport: HTTPTransport {
-    private let handler: @Sendable (HTTPRequestData, Duration) async throws -> HTTPResponseData
-
-    public init(_ handler: @escaping @Sendable (HTTPRequestData, Duration) async throws -> HTTPResponseData) {
-        self.handler = handler
-    }
-
-    public func send(_ request: HTTPRequestData, timeout: Duration) async throws -> HTTPResponseData {
-        try await handler(request, timeout)
-    }
-}
-
-/// A network-level failure, classified by what it means for the request's effect.
-public struct TransportFailure: Error, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// No connection could be made: the request was certainly not sent.
-        case unreachable
-        /// No complete response within the timeout: the request may have been applied.
-        case timedOut
-        /// The connection broke after the request may have been sent.
-        case connectionLost
-        /// The response body exceeded the size limit.
-        case responseTooLarge
-    }
-
-    public let kind: Kind
-    public let detail: String
-
-    public init(kind: Kind, detail: String) {
-        self.kind = kind
-        self.detail = detail
-    }
-
-    public var description: String { "\(kind.rawValue): \(detail)" }
 }

@@ -11,7 +11,7 @@ extension IAMClient {
             var parameters = Self.optional("UserName", userName)
             parameters += Self.optional("Marker", marker)
             let root = try await perform("ListAccessKeys", service: .iam, parameters: parameters, credentials: credentials)
-            guard let page = ResponseParsers.accessKeys(root) else { throw invalid("ListAccessKeys", root) }
+            guard let page = ResponseParsers.accessKeys(root) else { throw invalid("ListAccessKeys", .iam, root) }
             keys += page
             let result = root.first("ListAccessKeysResult")
             marker = result?.text(of: "IsTruncated") == "true" ? result?.text(of: "Marker") : nil
@@ -20,11 +20,11 @@ extension IAMClient {
     }
 
     /// Creates a key. Never retried after the request may have reached IAM: on an ambiguous failure
-    /// it throws ``IAMTransportError`` with code `.ambiguous`, and the caller must list keys.
+    /// it throws ``IAMError`` with code `.ambiguous`, and the caller must list keys.
     public func createAccessKey(userName: String?, credentials: Credentials) async throws -> CreatedAccessKey {
         let root = try await perform("CreateAccessKey", service: .iam, parameters: Self.optional("UserName", userName),
                                      credentials: credentials, idempotent: false)
-        guard let created = ResponseParsers.createdKey(root) else { throw invalid("CreateAccessKey", root) }
+        guard let created = ResponseParsers.createdKey(root) else { throw invalid("CreateAccessKey", .iam, root) }
         return created
     }
 
@@ -43,21 +43,14 @@ extension IAMClient {
     public func getAccessKeyLastUsed(_ id: AccessKeyID, credentials: Credentials) async throws -> AccessKeyLastUse {
         let root = try await perform("GetAccessKeyLastUsed", service: .iam, parameters: [("AccessKeyId", id.rawValue)],
                                      credentials: credentials)
-        guard let lastUsed = ResponseParsers.lastUsed(root) else { throw invalid("GetAccessKeyLastUsed", root) }
+        guard let lastUsed = ResponseParsers.lastUsed(root) else { throw invalid("GetAccessKeyLastUsed", .iam, root) }
         return lastUsed
-    }
-
-    /// `userName` nil: the user owning `credentials`.
-    public func getUser(userName: String?, credentials: Credentials) async throws -> IAMUser {
-        let root = try await perform("GetUser", service: .iam, parameters: Self.optional("UserName", userName), credentials: credentials)
-        guard let user = ResponseParsers.user(root) else { throw invalid("GetUser", root) }
-        return user
     }
 
     /// STS `GetCallerIdentity`: needs no permission, so it proves only that the key works.
     public func getCallerIdentity(credentials: Credentials) async throws -> CallerIdentity {
         let root = try await perform("GetCallerIdentity", service: .sts, credentials: credentials)
-        guard let identity = ResponseParsers.callerIdentity(root) else { throw invalid("GetCallerIdentity", root) }
+        guard let identity = ResponseParsers.callerIdentity(root) else { throw invalid("GetCallerIdentity", .sts, root) }
         return identity
     }
 
@@ -65,9 +58,9 @@ extension IAMClient {
         value.map { [(name, $0)] } ?? []
     }
 
-    private func invalid(_ action: String, _ root: ResponseElement) -> IAMTransportError {
-        IAMTransportError(code: .invalidResponse, action: action, endpoint: action == "GetCallerIdentity"
-                            ? endpoints.sts.url.absoluteString : endpoints.iam.url.absoluteString,
-                          detail: "the <\(root.name)> answer lacks required elements")
+    private func invalid(_ action: String, _ service: Service, _ root: ResponseElement) -> IAMError {
+        let endpoint = service == .iam ? endpoints.iam : endpoints.sts
+        return IAMError(.invalidResponse, detail: "the <\(NetworkText.sanitized(root.name))> answer lacks required elements")
+            .during(action, service: endpoint.signingService, endpoint: endpoint.url.absoluteString)
     }
 }

@@ -22,18 +22,23 @@ public struct IAMClient: Sendable {
     public let endpoints: IAMEndpoints
     public let retryPolicy: RetryPolicy
     private let transport: any HTTPTransport
-    private let environment: ClientEnvironment
-    private let signer: SigV4Signer
+    private let clock: any KeyrotClock
+    private let random: @Sendable () -> Double
+    private let signer = SigV4Signer()
     private let logger: Logger
 
+    /// - Parameters:
+    ///   - clock: the signing time, the retry deadline and the sleeps between attempts.
+    ///   - random: uniform in [0, 1), the jitter of the backoff.
     public init(endpoints: IAMEndpoints, transport: any HTTPTransport = AsyncHTTPClientTransport(),
-                retryPolicy: RetryPolicy = RetryPolicy(), environment: ClientEnvironment = .live,
+                retryPolicy: RetryPolicy = RetryPolicy(), clock: any KeyrotClock = SystemClock(),
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 logger: Logger = Logger(label: "keyrotd.iam")) {
         self.endpoints = endpoints
         self.transport = transport
         self.retryPolicy = retryPolicy
-        self.environment = environment
-        self.signer = SigV4Signer()
+        self.clock = clock
+        self.random = random
         self.logger = logger
     }
 
@@ -41,59 +46,45 @@ public struct IAMClient: Sendable {
     ///
     /// - Parameter idempotent: false for actions that must not be repeated blindly (CreateAccessKey):
     ///   they are retried only when the request certainly had no effect (throttled, or no connection),
-    ///   and a connection lost after sending becomes ``IAMTransportError/Code/ambiguous``.
-    /// - Throws: ``AWSError`` for an AWS error answer, ``IAMTransportError`` otherwise.
+    ///   and a connection lost after sending becomes ``IAMError/Code/ambiguous``.
+    /// - Throws: ``IAMError``.
     public func perform(_ action: String, service: Service, parameters: [(name: String, value: String)] = [],
                         credentials: Credentials, idempotent: Bool = true) async throws -> ResponseElement {
         let endpoint = service == .iam ? endpoints.iam : endpoints.sts
         let body = Array(FormEncoder.encode([("Action", action), ("Version", service.apiVersion)] + parameters).utf8)
-        let start = environment.now()
+        let start = clock.now
         var attempt = 0
         while true {
             attempt += 1
-            let remaining = retryPolicy.deadline - .seconds(environment.now().timeIntervalSince(start))
-            let failure: any Error
+            let remaining = retryPolicy.deadline - .seconds(clock.now.timeIntervalSince(start))
+            let failure: IAMError
             do {
                 return try await attemptOnce(action, endpoint: endpoint, body: body, credentials: credentials,
                                              timeout: min(retryPolicy.requestTimeout, remaining))
-            } catch let error as AWSError {
-                guard error.isRetryable, !error.isClockSkew,
-                      idempotent || AWSError.throttlingCodes.contains(error.code) else { throw error }
-                failure = error
-            } catch let error as IAMTransportError {
-                switch error.code {
-                case .unreachable: break
-                case .timedOut where idempotent, .connectionLost where idempotent: break
-                case .timedOut, .connectionLost:
-                    throw IAMTransportError(code: .ambiguous, action: action, endpoint: error.endpoint,
-                                            detail: error.detail, attempts: attempt)
-                default: throw error
-                }
-                failure = error
+            } catch let error as IAMError {
+                failure = error.during(action, service: endpoint.signingService, endpoint: endpoint.url.absoluteString, attempts: attempt)
             }
-            let delay = retryPolicy.delay(afterAttempt: attempt, random: environment.random())
-            let elapsed = Duration.seconds(environment.now().timeIntervalSince(start))
-            guard attempt < retryPolicy.maxAttempts, elapsed + delay < retryPolicy.deadline else {
-                if let transportError = failure as? IAMTransportError {
-                    throw IAMTransportError(code: transportError.code, action: action, endpoint: transportError.endpoint,
-                                            detail: transportError.detail, attempts: attempt)
-                }
-                throw failure
+            switch failure.code {
+            case .throttled, .unreachable: break
+            case .serviceFailure where idempotent, .timedOut where idempotent, .connectionLost where idempotent: break
+            case .timedOut, .connectionLost: throw failure.recoded(.ambiguous)
+            default: throw failure
             }
+            let delay = retryPolicy.delay(afterAttempt: attempt, random: random())
+            let elapsed = Duration.seconds(clock.now.timeIntervalSince(start))
+            guard attempt < retryPolicy.maxAttempts, elapsed + delay < retryPolicy.deadline else { throw failure }
             logger.debug("retrying after a temporary failure", metadata: [
-                "action": "\(action)", "attempt": "\(attempt)", "delay": "\(delay)", "error": "\(Self.summary(of: failure))",
+                "action": "\(action)", "attempt": "\(attempt)", "delay": "\(delay)",
+                "error": "\(failure.answer.map { "\($0.code) (HTTP \($0.httpStatus))" } ?? failure.code.rawValue)",
             ])
-            try await environment.sleep(delay)
+            try await clock.sleep(for: delay)
         }
     }
 
-    /// Signs (with the current time) and sends one request; maps the answer.
+    /// Signs (at the clock's time) and sends one request; maps the answer.
     private func attemptOnce(_ action: String, endpoint: ServiceEndpoint, body: [UInt8], credentials: Credentials,
                              timeout: Duration) async throws -> ResponseElement {
-        let endpointName = endpoint.url.absoluteString
-        guard timeout > .zero else {
-            throw IAMTransportError(code: .timedOut, action: action, endpoint: endpointName, detail: "retry deadline reached")
-        }
+        guard timeout > .zero else { throw IAMError(.timedOut, detail: "retry deadline reached") }
         var headers = [
             HTTPHeaderField(name: "Content-Type", value: Self.contentType),
             HTTPHeaderField(name: "Host", value: endpoint.hostHeader),
@@ -102,66 +93,42 @@ public struct IAMClient: Sendable {
         let signature = signer.sign(
             SigV4Request(method: "POST", path: path, headers: headers, payloadHash: SigV4Signer.payloadHash(body)),
             credentials: credentials, scope: SigningScope(region: endpoint.signingRegion, service: endpoint.signingService),
-            date: environment.now())
+            date: clock.now)
         headers += SigV4Signer.headersToAdd(for: signature, credentials: credentials)
         let request = HTTPRequestData(url: endpoint.url, method: "POST", headers: headers, body: body)
 
         let response: HTTPResponseData
         do {
             response = try await transport.send(request, timeout: timeout)
-        } catch let failure as TransportFailure {
-            let code: IAMTransportError.Code = switch failure.kind {
-            case .unreachable: .unreachable
-            case .timedOut: .timedOut
-            case .connectionLost: .connectionLost
-            case .responseTooLarge: .responseTooLarge
-            }
-            throw IAMTransportError(code: code, action: action, endpoint: endpointName, detail: failure.detail)
+        } catch let error as IAMError {
+            throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw IAMTransportError(code: .connectionLost, action: action, endpoint: endpointName,
-                                    detail: String(describing: type(of: error)))
+            throw IAMError(.connectionLost, detail: String(describing: type(of: error)), cause: error)
         }
         logger.debug("IAM/STS answer", metadata: ["action": "\(action)", "status": "\(response.status)"])
 
-        guard (200..<300).contains(response.status) else {
-            throw awsError(from: response, action: action, service: endpoint.signingService)
-        }
+        guard (200..<300).contains(response.status) else { throw awsError(from: response) }
         guard let root = ResponseElement.parse(response.body) else {
-            throw IAMTransportError(code: .invalidResponse, action: action, endpoint: endpointName,
-                                    detail: "HTTP \(response.status) with a body that is not XML (\(response.body.count) bytes)")
+            throw IAMError(.invalidResponse, detail: "HTTP \(response.status) with a body that is not XML (\(response.body.count) bytes)")
         }
         return root
     }
 
-    private func awsError(from response: HTTPResponseData, action: String, service: String) -> AWSError {
-        let parsed = ErrorResponseParser.parse(response.body)
-        let code = parsed?.code ?? "HTTP\(response.status)"
-        let message = parsed?.message ?? "an error answer that is not AWS error XML (\(response.body.count) bytes)"
-        let serverOffset = response.header("Date").flatMap(HTTPDate.parse).map { $0.timeIntervalSince(environment.now()) }
-        var clockSkew: TimeInterval?
+    /// The error answer in `response`, typed by its AWS code; a signature refused while the server's
+    /// `Date` is far from our clock is a clock error, whatever code it came with.
+    private func awsError(from response: HTTPResponseData) -> IAMError {
+        let answer = ErrorResponseParser.answer(response.body, httpStatus: response.status)
+        let serverOffset = response.header("Date").flatMap(HTTPDate.parse).map { $0.timeIntervalSince(clock.now) }
+        let code = IAMError.Code(awsCode: answer.code, httpStatus: answer.httpStatus)
         switch code {
-        case "RequestTimeTooSkewed", "RequestExpired":
-            clockSkew = serverOffset ?? 0
-        case "SignatureDoesNotMatch", "InvalidSignatureException":
-            if let serverOffset, abs(serverOffset) > Self.clockSkewTolerance {
-                clockSkew = serverOffset
-            } else if message.contains("Signature expired") || message.contains("Signature not yet current") {
-                clockSkew = serverOffset ?? 0
-            }
+        case .clockSkew:
+            return IAMError(code: .clockSkew, answer: answer, clockSkew: serverOffset ?? 0)
+        case .wrongSecret where abs(serverOffset ?? 0) > Self.clockSkewTolerance:
+            return IAMError(code: .clockSkew, answer: answer, clockSkew: serverOffset)
         default:
-            break
-        }
-        return AWSError(code: code, message: message, httpStatus: response.status, requestID: parsed?.requestID,
-                        action: action, service: service, clockSkew: clockSkew)
-    }
-
-    private static func summary(of error: any Error) -> String {
-        switch error {
-        case let error as AWSError: "\(error.code) (HTTP \(error.httpStatus))"
-        case let error as IAMTransportError: error.code.rawValue
-        default: String(describing: type(of: error))
+            return IAMError(code: code, answer: answer, clockSkew: nil)
         }
     }
 }

@@ -17,18 +17,3 @@ public struct CreatedAccessKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "CreatedAccessKey(\(credentials.accessKeyID), user: \(userName), secret: <redacted>)" }
 }
-
-/// `GetUser`.
-public struct IAMUser: Sendable, Hashable {
-    public let userName: String
-    public let userID: String
-    public let arn: String
-    public let createDate: Date
-
-    public init(userName: String, userID: String, arn: String, createDate: Date) {
-        self.userName = userName
-        self.userID = userID
-        self.arn = arn
-        self.createDate = createDate
-    }
-}

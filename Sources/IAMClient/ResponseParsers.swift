@@ -2,7 +2,9 @@ import Foundation
 import KeyrotCore
 
 /// Turns success bodies into typed results, by element name. Each parser returns nil when a
-/// required element is missing, which the client reports as an invalid response.
+/// required element is missing, which the client reports as an invalid response. Names that can be
+/// shown (user, ARN, account, service, region) are cleaned by ``NetworkText``; the secret is not
+/// (it is never shown, and must stay byte for byte what IAM sent).
 enum ResponseParsers {
     static func accessKeys(_ root: ResponseElement) -> [AccessKeyMetadata]? {
         guard let list = root.first("AccessKeyMetadata") else { return nil }
@@ -23,27 +25,21 @@ enum ResponseParsers {
         else { return nil }
         return CreatedAccessKey(
             credentials: Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: Secret(secret)),
-            createDate: key.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse), status: status, userName: userName)
+            createDate: key.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse), status: status, userName: NetworkText.sanitized(userName))
     }
 
     static func lastUsed(_ root: ResponseElement) -> AccessKeyLastUse? {
         guard let used = root.first("AccessKeyLastUsed") else { return nil }
         let date = used.text(of: "LastUsedDate").flatMap { $0.isEmpty ? nil : ISO8601Timestamp.parse($0) }
-        return AccessKeyLastUse(date: date, serviceName: used.text(of: "ServiceName") ?? "N/A",
-                                region: used.text(of: "Region") ?? "N/A")
-    }
-
-    static func user(_ root: ResponseElement) -> IAMUser? {
-        guard let user = root.first("User"), let name = user.text(of: "UserName"), let id = user.text(of: "UserId"),
-              let arn = user.text(of: "Arn"), let created = user.text(of: "CreateDate").flatMap(ISO8601Timestamp.parse)
-        else { return nil }
-        return IAMUser(userName: name, userID: id, arn: arn, createDate: created)
+        return AccessKeyLastUse(date: date, serviceName: NetworkText.sanitized(used.text(of: "ServiceName") ?? "N/A"),
+                                region: NetworkText.sanitized(used.text(of: "Region") ?? "N/A"))
     }
 
     static func callerIdentity(_ root: ResponseElement) -> CallerIdentity? {
         guard let result = root.first("GetCallerIdentityResult"), let account = result.text(of: "Account"),
               let arn = result.text(of: "Arn"), let userID = result.text(of: "UserId")
         else { return nil }
-        return CallerIdentity(account: account, arn: arn, userID: userID)
+        return CallerIdentity(account: NetworkText.sanitized(account), arn: NetworkText.sanitized(arn),
+                              userID: NetworkText.sanitized(userID))
     }
 }

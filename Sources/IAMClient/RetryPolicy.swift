@@ -28,21 +28,3 @@ public struct RetryPolicy: Sendable, Hashable {
         return ceiling * random
     }
 }
-
-/// What the client reads from the world: time, sleeping and randomness (injectable for fast tests).
-public struct ClientEnvironment: Sendable {
-    public var now: @Sendable () -> Date
-    public var sleep: @Sendable (Duration) async throws -> Void
-    /// Uniform in [0, 1).
-    public var random: @Sendable () -> Double
-
-    public init(now: @escaping @Sendable () -> Date, sleep: @escaping @Sendable (Duration) async throws -> Void,
-                random: @escaping @Sendable () -> Double) {
-        self.now = now
-        self.sleep = sleep
-        self.random = random
-    }
-
-    public static let live = ClientEnvironment(
-        now: { Date() }, sleep: { try await Task.sleep(for: $0) }, random: { Double.random(in: 0..<1) })
-}

@@ -1,6 +1,7 @@
 import Foundation
 import IAMClient
 import KeyrotCore
+import KeyrotTestSupport
 import Testing
 
 @Suite struct EndpointTests {

@@ -20,7 +20,7 @@ import Testing
         for length in stride(from: 0, to: body.count, by: 7) {
             let prefix = Array(body[..<length])
             let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: prefix) })
-            let error = await #expect(throws: IAMTransportError.self, "prefix of \(length) bytes") {
+            let error = await #expect(throws: IAMError.self, "prefix of \(length) bytes") {
                 _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
             }
             #expect(error?.code == .invalidResponse)
@@ -33,11 +33,32 @@ import Testing
     @Test func truncatedErrorAnswer() async throws {
         let body = Array(try Fixtures.body("moto-error-limit-exceeded").prefix(60))
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 409, body: body) })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.createAccessKey(userName: "bob", credentials: credentials)
         }
-        #expect(error?.httpStatus == 409)
+        #expect(error?.answer?.httpStatus == 409)
         #expect(error?.action == "CreateAccessKey")
+    }
+
+    /// An error answer whose text tries to forge log lines, colour the terminal or reorder what
+    /// the operator reads (line breaks, C1 controls, DEL, bidi overrides and isolates, marks,
+    /// zero-width characters): none of it reaches the error's description, the words remain.
+    @Test func hostileErrorTextIsNeutralised() async throws {
+        let hostile = "Rate\r\nkeyrotd[1]: rotation complete\u{85}\u{7F}\u{9B}31m \u{202E}exe.txt\u{202C} \u{2066}x\u{2069}"
+            + "\u{200F}\u{061C}\u{200B}\u{FEFF}\u{2028}end"
+        let body = Array("<ErrorResponse><Error><Code>Throttling\u{202E}</Code><Message>\(hostile)</Message></Error><RequestId>r1\u{2067}\n</RequestId></ErrorResponse>".utf8)
+        let client = Fixtures.client(policy: RetryPolicy(maxAttempts: 1), transport: ClosureTransport { _, _ in HTTPResponseData(status: 400, body: body) })
+        let error = await #expect(throws: (any Error).self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        let text = error.map { String(describing: $0) } ?? ""
+        let unsafe = text.unicodeScalars.filter {
+            [.control, .format, .lineSeparator, .paragraphSeparator].contains($0.properties.generalCategory)
+        }
+        #expect(unsafe.isEmpty, "\(unsafe.map { String($0.value, radix: 16) })")
+        #expect(text.contains("Rate keyrotd[1]: rotation complete"), "\(text)")
+        #expect(text.contains("exe.txt x"))
+        #expect(text.contains("end"))
     }
 
     static let malformed: [(String, String)] = [
@@ -57,7 +78,7 @@ import Testing
     func malformedSuccessBody(name: String) async throws {
         let body = Array(try #require(Self.malformed.first { $0.0 == name }).1.utf8)
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: body) })
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .invalidResponse)
@@ -88,10 +109,10 @@ import Testing
         #expect(ResponseElement.parse(nested(ResponseElement.maximumDepth + 1)) == nil)
         let deep = nested(100_000)
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 500, body: deep) })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
-        #expect(error?.code == "HTTP500")
+        #expect(error?.answer?.code == "HTTP500")
     }
 
     /// More than 1 MiB from a real socket with the default cap: `responseTooLarge`, for a success
@@ -105,7 +126,7 @@ import Testing
         let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
                                transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
                                retryPolicy: RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .seconds(10)))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .responseTooLarge)

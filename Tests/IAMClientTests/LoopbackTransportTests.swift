@@ -37,7 +37,7 @@ import Testing
         let server = try LoopbackHTTPServer(replies: [.neverAnswer])
         defer { server.shutdown() }
         let policy = RetryPolicy(maxAttempts: 2, deadline: .seconds(10), baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
         }
         #expect(error?.code == .timedOut)
@@ -46,11 +46,26 @@ import Testing
         #expect(server.receivedRequests.count == 2)
     }
 
+    /// Headers at once, then the body one byte every 50 ms (about 10 s for the whole answer): the
+    /// request's one deadline (300 ms) covers connect, headers and body, so the attempt ends as
+    /// timed out at the deadline instead of lasting as long as the server trickles.
+    @Test func slowBodyIsCutAtTheRequestDeadline() async throws {
+        let server = try LoopbackHTTPServer(replies: [.trickle(status: 200, body: Self.identityBody, byteInterval: .milliseconds(50))])
+        defer { server.shutdown() }
+        let policy = RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        #expect(error?.code == .timedOut)
+        #expect(ContinuousClock.now - started < .seconds(3), "the trickle would take 10 s")
+    }
+
     @Test func createAccessKeyOnATimeoutIsAmbiguousAndSentOnce() async throws {
         let server = try LoopbackHTTPServer(replies: [.neverAnswer])
         defer { server.shutdown() }
         let policy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server, policy: policy).createAccessKey(userName: "u", credentials: Fixtures.credentials)
         }
         #expect(error?.code == .ambiguous)
@@ -67,7 +82,7 @@ import Testing
     @Test func createAccessKeyOnAClosedConnectionIsAmbiguous() async throws {
         let server = try LoopbackHTTPServer(replies: [.closeConnection])
         defer { server.shutdown() }
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server).createAccessKey(userName: "u", credentials: Fixtures.credentials)
         }
         #expect(error?.code == .ambiguous)
@@ -77,7 +92,7 @@ import Testing
     @Test func oversizedResponseIsRefused() async throws {
         let server = try LoopbackHTTPServer(replies: [.respond(status: 200, body: String(repeating: "x", count: 4096))])
         defer { server.shutdown() }
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server, maxResponseBytes: 1024).getCallerIdentity(credentials: Fixtures.credentials)
         }
         #expect(error?.code == .responseTooLarge)
@@ -90,11 +105,12 @@ import Testing
         let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: url),
                                transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
                                retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(10), requestTimeout: .seconds(3)))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
         }
         #expect(error?.code == .unreachable)
         #expect(error?.isTemporary == true)
+        #expect(error?.cause != nil, "the connection error underneath is kept")
     }
 
     /// A refused connection ends its attempt at once, and the retry policy alone decides what comes
@@ -108,10 +124,33 @@ import Testing
                                transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
                                retryPolicy: RetryPolicy(maxAttempts: 4, deadline: .seconds(10), baseDelay: .milliseconds(10),
                                                         requestTimeout: .seconds(30)))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
         }
         #expect(error?.code == .unreachable)
         #expect(error?.attempts == 4)
+    }
+
+    /// A server whose certificate does not verify (self-signed) is a certificate problem that
+    /// names the endpoint and says what to check, and is not retried: another attempt meets the
+    /// same certificate.
+    @Test func untrustedCertificateIsACertificateProblemAndNotRetried() async throws {
+        let server = try SelfSignedTLSServer()
+        defer { server.shutdown() }
+        let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: server.url),
+                               transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
+                               retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(10), requestTimeout: .seconds(5)))
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)
+        }
+        let text = error?.description ?? ""
+        #expect(error?.code == .certificateRejected)
+        #expect(error?.cause != nil, "the TLS error underneath is kept")
+        #expect(error?.isTemporary == false)
+        #expect(error?.attempts == 1)
+        #expect(server.acceptedConnections == 1, "not retried")
+        #expect(text.contains("certificate"), "\(text)")
+        #expect(text.contains(server.url.absoluteString))
+        #expect(!text.contains("try again"))
     }
 }

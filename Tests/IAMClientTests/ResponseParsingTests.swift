@@ -1,6 +1,7 @@
 import Foundation
 import IAMClient
 import KeyrotCore
+import KeyrotTestSupport
 import Testing
 
 /// Every documented AWS body and every captured moto body, through the typed calls.
@@ -75,17 +76,6 @@ import Testing
         }
     }
 
-    @Test(arguments: ["aws-get-user", "moto-get-user"])
-    func getUser(fixture: String) async throws {
-        let user = try await Fixtures.client(answering: fixture).getUser(userName: nil, credentials: credentials)
-        if fixture.hasPrefix("aws") {
-            #expect(user == IAMUser(userName: "Bob", userID: "AIDACKCEVSQ6C2EXAMPLE", arn: "arn:aws:iam::123456789012:user/Bob",
-                                    createDate: Date(timeIntervalSince1970: 1_380_733_304)))
-        } else {
-            #expect(user.userName == "bob" && user.arn == "arn:aws:iam::123456789012:user/bob")
-        }
-    }
-
     @Test(arguments: ["aws-get-caller-identity", "moto-get-caller-identity"])
     func callerIdentity(fixture: String) async throws {
         let identity = try await Fixtures.client(answering: fixture).getCallerIdentity(credentials: credentials)
@@ -106,16 +96,20 @@ import Testing
     ] as [(String, Int, String, String, String?)])
     func errorBodies(fixture: String, status: Int, code: String, message: String, requestID: String?) async throws {
         let client = try Fixtures.client(answering: fixture, status: status)
-        let error = await #expect(throws: AWSError.self) {
-            _ = try await client.getUser(userName: "nobody", credentials: credentials)
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client.listAccessKeys(userName: "nobody", credentials: credentials)
         }
-        #expect(error == AWSError(code: code, message: message, httpStatus: status, requestID: requestID, action: "GetUser"))
-        #expect(error?.description.contains("IAM GetUser failed with \(code)") == true)
+        #expect(error?.answer?.code == code)
+        #expect(error?.answer?.message == message)
+        #expect(error?.answer?.httpStatus == status)
+        #expect(error?.answer?.requestID == requestID)
+        #expect(error?.action == "ListAccessKeys")
+        #expect(error?.description.contains("IAM ListAccessKeys failed with \(code)") == true)
     }
 
     @Test func successBodyThatIsNotXMLIsAnInvalidResponse() async throws {
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 200, body: Array("<html".utf8)) })
-        let error = await #expect(throws: IAMTransportError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .invalidResponse)
@@ -123,12 +117,13 @@ import Testing
 
     @Test func successBodyMissingElementsIsAnInvalidResponse() async throws {
         let client = Fixtures.client(transport: ClosureTransport { _, _ in
-            HTTPResponseData(status: 200, body: Array("<GetUserResponse><GetUserResult><User><UserName>x</UserName></User></GetUserResult></GetUserResponse>".utf8))
+            HTTPResponseData(status: 200, body: Array("<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>x</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>".utf8))
         })
-        let error = await #expect(throws: IAMTransportError.self) {
-            _ = try await client.getUser(userName: nil, credentials: credentials)
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .invalidResponse)
-        #expect(error?.description.contains("GetUser") == true)
+        #expect(error?.endpoint == Fixtures.endpoints.sts.url.absoluteString)
+        #expect(error?.description.contains("GetCallerIdentity") == true)
     }
 }

@@ -2,6 +2,7 @@ import AWSSigV4
 import Foundation
 import IAMClient
 import KeyrotCore
+import KeyrotTestSupport
 import Testing
 
 /// Retry, backoff, deadline and error-classification behaviour over a closure transport and a fake clock.
@@ -16,7 +17,7 @@ import Testing
     }
 
     /// A transport answering from `script` in order (the last entry repeats), logging requests.
-    static func scripted(_ log: RequestLog, _ script: [Result<HTTPResponseData, TransportFailure>]) -> ClosureTransport {
+    static func scripted(_ log: RequestLog, _ script: [Result<HTTPResponseData, IAMError>]) -> ClosureTransport {
         ClosureTransport { request, _ in
             log.append(request)
             return try script[min(log.all.count - 1, script.count - 1)].get()
@@ -25,7 +26,7 @@ import Testing
 
     @Test func throttlingThenSuccessIsRetriedAndReSigned() async throws {
         let log = RequestLog()
-        let time = FakeTime()
+        let time = TestClock.atNoon()
         let client = Fixtures.client(time, policy: RetryPolicy(baseDelay: .seconds(2)), transport: Self.scripted(log, [
             .success(HTTPResponseData(status: 400, body: Self.throttling)),
             .success(HTTPResponseData(status: 500, body: Self.error("ServiceFailure"))),
@@ -35,7 +36,7 @@ import Testing
         #expect(identity.arn == "arn:aws:iam::1:user/u")
         #expect(log.all.count == 3)
         // Full jitter with random 0.5: 0.5 × 2 s, then 0.5 × 4 s.
-        #expect(milliseconds(time.sleeps) == [1000, 2000])
+        #expect(time.sleptMilliseconds(since: TestClock.atNoon().now) == [1000, 2000])
         let dates = log.all.compactMap { $0.header("X-Amz-Date") }
         #expect(Set(dates).count == 3, "every attempt is signed anew")
         #expect(Set(log.all.compactMap { $0.header("Authorization") }).count == 3)
@@ -45,44 +46,79 @@ import Testing
     func nonRetryableErrorsFailAtOnce(code: String) async throws {
         let log = RequestLog()
         let client = Fixtures.client(transport: Self.scripted(log, [.success(HTTPResponseData(status: 403, body: Self.error(code)))]))
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client.listAccessKeys(userName: "u", credentials: credentials)
+        }
+        #expect(error?.answer?.code == code)
+        #expect(log.all.count == 1)
+    }
+
+    /// Each AWS answer gets its typed code (what callers decide on), keeps its wire code and
+    /// status, and carries no cause (AWS answered).
+    @Test(arguments: [
+        ("AccessDenied", IAMError.Code.accessDenied), ("NoSuchEntity", .noSuchEntity), ("LimitExceeded", .limitExceeded),
+        ("InvalidClientTokenId", .unknownAccessKey), ("SignatureDoesNotMatch", .wrongSecret), ("ExpiredToken", .expiredToken),
+        ("RequestTimeTooSkewed", .clockSkew), ("Throttling", .throttled), ("ServiceUnavailable", .serviceFailure),
+        ("InvalidInput", .rejected),
+    ])
+    func awsAnswersAreTyped(awsCode: String, code: IAMError.Code) async throws {
+        let client = Fixtures.client(policy: RetryPolicy(maxAttempts: 1), transport: ClosureTransport { _, _ in
+            HTTPResponseData(status: 400, body: Self.error(awsCode))
+        })
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.listAccessKeys(userName: "u", credentials: credentials)
         }
         #expect(error?.code == code)
-        #expect(log.all.count == 1)
+        #expect(error?.answer?.code == awsCode)
+        #expect(error?.answer?.httpStatus == 400)
+        #expect(error?.action == "ListAccessKeys")
+        #expect(error?.cause == nil)
+    }
+
+    /// A failure below the client keeps the error it came from as its cause.
+    @Test func aTransportFailureKeepsItsCause() async throws {
+        struct Underlying: Error {}
+        let client = Fixtures.client(policy: RetryPolicy(maxAttempts: 1), transport: ClosureTransport { _, _ in throw Underlying() })
+        let error = await #expect(throws: IAMError.self) {
+            _ = try await client.getCallerIdentity(credentials: credentials)
+        }
+        #expect(error?.code == .connectionLost)
+        #expect(error?.cause is Underlying)
+        #expect(error?.action == "GetCallerIdentity")
     }
 
     @Test func attemptsAreBounded() async throws {
         let log = RequestLog()
         let client = Fixtures.client(policy: RetryPolicy(maxAttempts: 3), transport: Self.scripted(log, [.success(HTTPResponseData(status: 503, body: Self.error("ServiceUnavailable")))]))
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
-        #expect(error?.code == "ServiceUnavailable")
+        #expect(error?.answer?.code == "ServiceUnavailable")
+        #expect(error?.code == .serviceFailure)
         #expect(log.all.count == 3)
     }
 
     @Test func deadlineBoundsRetriesBeforeAttemptsDo() async throws {
         let log = RequestLog()
-        let time = FakeTime()
+        let time = TestClock.atNoon()
         let policy = RetryPolicy(maxAttempts: 100, deadline: .seconds(10), baseDelay: .seconds(4), maxDelay: .seconds(20))
-        let client = Fixtures.client(time, policy: policy, transport: Self.scripted(log, [.failure(TransportFailure(kind: .unreachable, detail: "refused"))]))
-        let error = await #expect(throws: IAMTransportError.self) {
+        let client = Fixtures.client(time, policy: policy, transport: Self.scripted(log, [.failure(IAMError(.unreachable, detail: "refused"))]))
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
         #expect(error?.code == .unreachable)
         // Sleeps of 2 s, 4 s (6 s elapsed); the next one (8 s) would pass the 10 s deadline.
-        #expect(milliseconds(time.sleeps) == [2000, 4000])
+        #expect(time.sleptMilliseconds(since: TestClock.atNoon().now) == [2000, 4000])
         #expect(error?.attempts == 3)
         #expect(error?.isTemporary == true)
         #expect(error?.description.contains("after 3 attempts") == true)
     }
 
     @Test func createAccessKeyIsNotRetriedAfterTheConnectionIsLost() async throws {
-        for kind in [TransportFailure.Kind.connectionLost, .timedOut] {
+        for code in [IAMError.Code.connectionLost, .timedOut] {
             let log = RequestLog()
-            let client = Fixtures.client(transport: Self.scripted(log, [.failure(TransportFailure(kind: kind, detail: "x")), .success(HTTPResponseData(status: 200, body: Self.created))]))
-            let error = await #expect(throws: IAMTransportError.self) {
+            let client = Fixtures.client(transport: Self.scripted(log, [.failure(IAMError(code, detail: "x")), .success(HTTPResponseData(status: 200, body: Self.created))]))
+            let error = await #expect(throws: IAMError.self) {
                 _ = try await client.createAccessKey(userName: "u", credentials: credentials)
             }
             #expect(error?.code == .ambiguous)
@@ -94,7 +130,7 @@ import Testing
     @Test func createAccessKeyIsRetriedWhenTheRequestCertainlyHadNoEffect() async throws {
         let log = RequestLog()
         let client = Fixtures.client(transport: Self.scripted(log, [
-            .failure(TransportFailure(kind: .unreachable, detail: "refused")),
+            .failure(IAMError(.unreachable, detail: "refused")),
             .success(HTTPResponseData(status: 400, body: Self.throttling)),
             .success(HTTPResponseData(status: 200, body: Self.created)),
         ]))
@@ -107,18 +143,18 @@ import Testing
     @Test func createAccessKeyServerFailureIsNotRetried() async throws {
         let log = RequestLog()
         let client = Fixtures.client(transport: Self.scripted(log, [.success(HTTPResponseData(status: 500, body: Self.error("ServiceFailure")))]))
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.createAccessKey(userName: "u", credentials: credentials)
         }
-        #expect(error?.outcomeUnknown == true)
+        #expect(error?.code == .serviceFailure)
         #expect(log.all.count == 1)
     }
 
     @Test func idempotentCallsRetryLostConnections() async throws {
         let log = RequestLog()
         let client = Fixtures.client(transport: Self.scripted(log, [
-            .failure(TransportFailure(kind: .connectionLost, detail: "reset")),
-            .failure(TransportFailure(kind: .timedOut, detail: "slow")),
+            .failure(IAMError(.connectionLost, detail: "reset")),
+            .failure(IAMError(.timedOut, detail: "slow")),
             .success(HTTPResponseData(status: 200, body: Self.identity)),
         ]))
         _ = try await client.getCallerIdentity(credentials: credentials)
@@ -127,23 +163,23 @@ import Testing
 
     @Test func requestTimeTooSkewedIsAClockError() async throws {
         let client = Fixtures.client(transport: ClosureTransport { _, _ in HTTPResponseData(status: 403, body: Self.error("RequestTimeTooSkewed")) })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: credentials)
         }
-        #expect(error?.isClockSkew == true)
+        #expect(error?.code == .clockSkew)
         #expect(error?.description.contains("fix the system clock") == true)
     }
 
     @Test func signatureErrorWithAFarServerDateIsAClockError() async throws {
-        let time = FakeTime()  // 2025-11-29T12:00:00Z
+        let time = TestClock.atNoon()
         for (date, skewed) in [("Sat, 29 Nov 2025 12:10:00 GMT", true), ("Sat, 29 Nov 2025 12:01:00 GMT", false)] {
             let client = Fixtures.client(time, transport: ClosureTransport { _, _ in
                 HTTPResponseData(status: 403, headers: [HTTPHeaderField(name: "Date", value: date)], body: Self.error("SignatureDoesNotMatch"))
             })
-            let error = await #expect(throws: AWSError.self) {
+            let error = await #expect(throws: IAMError.self) {
                 _ = try await client.getCallerIdentity(credentials: credentials)
             }
-            #expect(error?.isClockSkew == skewed)
+            #expect((error?.code == .clockSkew) == skewed)
             if skewed { #expect(error?.clockSkew == 600) }
         }
     }
@@ -152,7 +188,7 @@ import Testing
         let client = Fixtures.client(transport: ClosureTransport { _, _ in
             HTTPResponseData(status: 403, body: Array("<ErrorResponse><Error><Code>AccessDenied</Code><Message>User: arn:aws:iam::1:user/u is not authorized to perform: iam:CreateAccessKey</Message></Error><RequestId>abc</RequestId></ErrorResponse>".utf8))
         })
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.createAccessKey(userName: "u", credentials: credentials)
         }
         let text = error?.description ?? ""
@@ -164,7 +200,7 @@ import Testing
     @Test func requestsAreSignedAsIAMExpectsAndLeakNothing() async throws {
         let log = RequestLog()
         let client = Fixtures.client(transport: Self.scripted(log, [.success(HTTPResponseData(status: 403, body: Self.error("SignatureDoesNotMatch")))]))
-        let error = await #expect(throws: AWSError.self) {
+        let error = await #expect(throws: IAMError.self) {
             _ = try await client.updateAccessKey(AccessKeyID("AKIAOLD"), status: .inactive, userName: "u", credentials: credentials)
         }
         let request = try #require(log.all.first)

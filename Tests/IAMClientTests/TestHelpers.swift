@@ -2,29 +2,16 @@ import AWSSigV4
 import Foundation
 import IAMClient
 import KeyrotCore
+import KeyrotTestSupport
 import Synchronization
 
-/// A fake clock whose `sleep` advances time instantly and records the delays.
-final class FakeTime: Sendable {
-    private let state: Mutex<(now: Date, sleeps: [Duration])>
+extension TestClock {
+    /// A manual clock at 2025-11-29T12:00:00Z.
+    static func atNoon() -> TestClock { TestClock(start: Date(timeIntervalSince1970: 1_764_417_600)) }
 
-    init(start: Date = Date(timeIntervalSince1970: 1_764_417_600)) {
-        state = Mutex((start, []))
-    }
-
-    var now: Date { state.withLock { $0.now } }
-    var sleeps: [Duration] { state.withLock { $0.sleeps } }
-
-    func environment(random: Double = 0.5) -> ClientEnvironment {
-        ClientEnvironment(
-            now: { self.now },
-            sleep: { duration in
-                self.state.withLock { state in
-                    state.sleeps.append(duration)
-                    state.now += Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-                }
-            },
-            random: { random })
+    /// The length of each sleep asked of the clock, in milliseconds (nothing else moves it).
+    func sleptMilliseconds(since start: Date) -> [Double] {
+        zip([start] + sleeps, sleeps).map { ($1.timeIntervalSince($0) * 1000).rounded() }
     }
 }
 
@@ -40,9 +27,9 @@ enum Fixtures {
 
     static let endpoints = try! IAMEndpoints.aws(region: "eu-west-1")
 
-    /// A client over `transport` with a fake clock and fast, deterministic retries.
-    static func client(_ time: FakeTime = FakeTime(), policy: RetryPolicy = RetryPolicy(), transport: some HTTPTransport) -> IAMClient {
-        IAMClient(endpoints: endpoints, transport: transport, retryPolicy: policy, environment: time.environment())
+    /// A client over `transport` with a manual clock (retry sleeps are instant) and a jitter of 0.5.
+    static func client(_ clock: TestClock = .atNoon(), policy: RetryPolicy = RetryPolicy(), transport: some HTTPTransport) -> IAMClient {
+        IAMClient(endpoints: endpoints, transport: transport, retryPolicy: policy, clock: clock, random: { 0.5 })
     }
 
     /// A client answering every request with `status` and the fixture `name`.

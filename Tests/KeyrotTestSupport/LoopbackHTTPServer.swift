@@ -15,6 +15,9 @@ public final class LoopbackHTTPServer: Sendable {
         case neverAnswer
         /// Read the request and close the connection without answering.
         case closeConnection
+        /// Send the status line and headers (with the full `Content-Length`) at once, then the body
+        /// one byte per `byteInterval`: a peer that keeps a connection alive without ever finishing.
+        case trickle(status: Int, body: String, byteInterval: Duration)
     }
 
     /// One request as the server received it.
@@ -111,15 +114,26 @@ public final class LoopbackHTTPServer: Sendable {
         let reply = responder?(request) ?? scripted
         switch reply {
         case .respond(let status, let headers, let body):
-            var head = "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
-            for (name, value) in headers { head += "\(name): \(value)\r\n" }
-            LoopbackSocket.writeAll(connection, Array((head + "\r\n" + body).utf8))
+            LoopbackSocket.writeAll(connection, Array((Self.head(status: status, headers: headers, bodyLength: body.utf8.count) + body).utf8))
+        case .trickle(let status, let body, let byteInterval):
+            LoopbackSocket.writeAll(connection, Array(Self.head(status: status, headers: [:], bodyLength: body.utf8.count).utf8))
+            let pause = Double(byteInterval.components.seconds) + Double(byteInterval.components.attoseconds) / 1e18
+            for byte in body.utf8 {
+                guard !state.withLock({ $0.stopped }), LoopbackSocket.writeAll(connection, [byte]) else { return }
+                Thread.sleep(forTimeInterval: pause)
+            }
         case .neverAnswer:
             var byte: UInt8 = 0
             while recv(connection, &byte, 1, 0) > 0 {}
         case .closeConnection:
             break
         }
+    }
+
+    private static func head(status: Int, headers: [String: String], bodyLength: Int) -> String {
+        var head = "HTTP/1.1 \(status) \(status < 400 ? "OK" : "Error")\r\nContent-Length: \(bodyLength)\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        return head + "\r\n"
     }
 }
 
@@ -193,12 +207,15 @@ enum LoopbackSocket {
         return LoopbackHTTPServer.ReceivedRequest(requestLine: requestLine, headers: headers, body: String(decoding: body, as: UTF8.self))
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    /// Sends every byte; false when the peer went away first.
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes[offset...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { return }
+            guard written > 0 else { return false }
             offset += written
         }
+        return true
     }
 }

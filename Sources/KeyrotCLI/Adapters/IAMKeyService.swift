@@ -5,8 +5,8 @@ import RotationEngine
 
 /// The engine's `AccessKeyService` over keyrotd's own IAM/STS client.
 ///
-/// AWS answers keep their full, operator-facing description (call, code, what to do); they are
-/// classified only as far as the engine needs: missing entity, denied, unreachable, other.
+/// IAM failures keep their full, operator-facing description (call, code, what to do); their typed
+/// code is mapped only as far as the engine needs: missing entity, denied, unreachable, other.
 struct IAMKeyService: AccessKeyService {
     let client: IAMClient
 
@@ -37,14 +37,17 @@ struct IAMKeyService: AccessKeyService {
     private func classified<T>(_ call: () async throws -> T) async throws -> T {
         do {
             return try await call()
-        } catch let error as AWSError {
-            switch error.code {
-            case "NoSuchEntity": throw RotationPortError(.noSuchEntity, error.description)
-            case "AccessDenied": throw RotationPortError(.accessDenied, error.description)
-            default: throw RotationPortError(.failed, error.description)
-            }
-        } catch let error as IAMTransportError {
-            throw RotationPortError(error.isTemporary ? .unreachable : .failed, error.description)
+        } catch let error as IAMError {
+            throw RotationPortError(Self.portCode(error), error.description)
+        }
+    }
+
+    static func portCode(_ error: IAMError) -> RotationPortError.Code {
+        switch error.code {
+        case .noSuchEntity: .noSuchEntity
+        case .accessDenied: .accessDenied
+        case _ where error.isTemporary: .unreachable
+        default: .failed
         }
     }
 }

@@ -44,7 +44,7 @@ struct CheckCommand: AsyncParsableCommand {
             do {
                 let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
                 problems += try await checkKeys(with: credentials, client: client, policy: policy, snapshots: snapshots)
-            } catch let error as IAMTransportError where error.isTemporary {
+            } catch let error as IAMError where error.isTemporary {
                 unreachable = true
                 problems.append(error.description)
             } catch {

@@ -42,7 +42,7 @@ struct PolicyCommand: AsyncParsableCommand {
             } else {
                 account = try await Self.lookUpAccount(configuration)
             }
-        } catch let error as IAMTransportError where error.isTemporary {
+        } catch let error as IAMError where error.isTemporary {
             FileHandle.standardError.write(Data("keyrotd: \(error); or give the account with --account ID\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)
         } catch {

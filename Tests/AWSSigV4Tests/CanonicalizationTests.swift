@@ -2,48 +2,16 @@
 import Foundation
 import Testing
 
-/// The byte-level helpers the signer writes with, each compared with a plain `String` formulation
-/// of the same rule on seeded random inputs.
-@Suite struct ByteLevelTests {
+/// The signer's canonicalisation helpers, each compared with an independent formulation of the
+/// same rule on seeded random inputs.
+@Suite struct CanonicalizationTests {
     @Test func hexMatchesStringRadixFormatting() {
         var random = SeededRandom(seed: 1)
         for _ in 0..<300 {
             let bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
             let expected = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-            #expect(bytes.withUnsafeBytes(Hex.encode) == expected)
+            #expect(Hex.lowercase(bytes) == expected)
         }
-    }
-
-    /// RFC 4231 test cases 1-4, 6 and 7, then a key of exactly one block and an empty key (the last two
-    /// computed with Python's `hmac`).
-    @Test(arguments: [
-        (Array(repeating: 0x0B, count: 20), Array("Hi There".utf8), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
-        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
-        (Array(repeating: 0xAA, count: 20), Array(repeating: 0xDD, count: 50), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
-        (Array(1...25), Array(repeating: 0xCD, count: 50), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"),
-        (Array(repeating: 0xAA, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
-         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
-        (Array(repeating: 0xAA, count: 131),
-         Array("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.".utf8),
-         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
-        (Array(repeating: 0x01, count: 64), [], "11581ebc1f05ecefdee13d63845c1a43b219a7bc8e0e90d3396baeb2a55677d7"),
-        ([], Array("abc".utf8), "fd7adb152c05ef80dccf50a1fa4c05d5a3ec6da95575fc312ae7c5d091836351"),
-    ] as [([UInt8], [UInt8], String)])
-    func precomputedHMACMatchesReferenceVectors(key: [UInt8], message: [UInt8], expected: String) {
-        let code = message.withUnsafeBytes { Array(PrecomputedHMAC(key: key).authenticationCode(for: $0)) }
-        #expect(code.withUnsafeBytes(Hex.encode) == expected)
-    }
-
-    @Test func byteWriterWritesAndCopiesInOrder() {
-        let text = [UInt8](unsafeUninitializedCapacity: 32) { buffer, initialized in
-            var writer = ByteWriter(buffer)
-            writer.write("ab" as StaticString)
-            writer.write(UInt8(ascii: "-"))
-            writer.write("cdé")
-            writer.copy(0..<2)
-            initialized = writer.count
-        }
-        #expect(String(decoding: text, as: UTF8.self) == "ab-cdéab")
     }
 
     @Test func canonicalHeadersMatchAStringFormulation() {
@@ -103,22 +71,10 @@ import Testing
         return (sorted.map { "\($0):\(values[$0]!.joined(separator: ","))\n" }.joined(), sorted.joined(separator: ";"))
     }
 
-    /// The header block, `|`, then the signed-headers list, as ``CanonicalHeaders`` writes them.
+    /// The header block, `|`, then the signed-headers list, as ``Canonicalization/headers(_:)`` gives them.
     private static func canonicalHeaders(_ fields: [(name: String, value: String)]) -> String {
-        let bytes = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count }
-        let text = [UInt8](unsafeUninitializedCapacity: 2 * bytes + 3 * fields.count + 1) { buffer, initialized in
-            var writer = ByteWriter(buffer)
-            CanonicalHeaders.withScratch(headers: fields.count, bytes: bytes) { headers in
-                for field in fields {
-                    headers.add(name: field.name, value: field.value)
-                }
-                headers.writeBlock(to: &writer)
-                writer.write(UInt8(ascii: "|"))
-                headers.writeSignedHeaders(to: &writer)
-            }
-            initialized = writer.count
-        }
-        return String(decoding: text, as: UTF8.self)
+        let canonical = Canonicalization.headers(fields.map { HTTPHeaderField(name: $0.name, value: $0.value) })
+        return canonical.block + "|" + canonical.signedHeaders
     }
 
     private static func percentEncoded(_ text: String) -> String {
