@@ -63,7 +63,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
-        .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", yams], swiftSettings: strict),
+        .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", "DurableFS", yams], swiftSettings: strict),
 
         // The crash-safe rotation: a pure state machine over a clock, its ports and its driver.
         .target(name: "RotationEngine", dependencies: ["KeyrotCore", logging], swiftSettings: strict),
@@ -94,8 +94,9 @@ let package = Package(
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "IAMClientTests", dependencies: ["IAMClient", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
-        .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),

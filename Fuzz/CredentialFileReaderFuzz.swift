@@ -20,11 +20,11 @@ public func fuzzCredentialFileReader(_ data: UnsafePointer<UInt8>, _ size: Int) 
     let spec = CredentialFileSpec(path: "/fuzz/input", format: format)
     guard let snapshot = try? CredentialFiles.parse(bytes, spec: spec) else { return 0 }
     guard !snapshot.pairs.contains(where: { $0.accessKeyID == replacement.accessKeyID }) else { return 0 }
-    for pair in snapshot.slots {
+    for (pair, located) in zip(snapshot.slots, snapshot.pairs) {
         let sameID = snapshot.slots.filter { $0.id.text == pair.id.text }
-        guard let rotated = try? CredentialFiles.rewrite(snapshot, replacing: AccessKeyID(pair.id.text), with: replacement) else { continue }
+        guard let rotated = try? CredentialFiles.rewrite(snapshot, replacing: located.accessKeyID, with: replacement) else { continue }
         let canonical = sameID.allSatisfy { isCanonical($0.id, in: bytes) && isCanonical($0.secret, in: bytes) && $0.secret.text == pair.secret.text }
-        let original = Credentials(accessKeyID: AccessKeyID(pair.id.text), secretAccessKey: Secret(pair.secret.text))
+        let original = Credentials(accessKeyID: located.accessKeyID, secretAccessKey: Secret(pair.secret.text))
         guard let back = try? CredentialFiles.rewrite(rotated, replacing: replacement.accessKeyID, with: original) else {
             if canonical { fatalError("a rotated file could not be rotated back") }
             continue

@@ -24,6 +24,9 @@ public struct CredentialFileError: Error, Sendable, CustomStringConvertible {
         case incompletePair
         /// A value that is not a single string (a mapping, a number, empty...).
         case unsupportedValue
+        /// Where the access key id goes, the file holds something else (often the secret: the two
+        /// values swapped). The message describes the value and never shows it.
+        case notAnAccessKeyID
         /// The same variable or key is assigned more than once where one pair is expected.
         case ambiguous
         /// No pair in the file holds the access key id being rotated.

@@ -10,12 +10,14 @@ public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomR
     /// Where each pair's two values sit in `bytes`, in the order of `pairs`.
     let slots: [FoundPair]
 
-    init(spec: CredentialFileSpec, bytes: [UInt8], slots: [FoundPair]) {
+    init(spec: CredentialFileSpec, bytes: [UInt8], slots: [FoundPair]) throws(CredentialFileError) {
         self.spec = spec
         self.bytes = bytes
         self.digest = FileDigest(of: bytes)
         self.slots = slots
-        self.pairs = slots.map(\.located)
+        var pairs: [LocatedCredentialPair] = []
+        for slot in slots { pairs.append(try slot.located(path: spec.path)) }
+        self.pairs = pairs
     }
 
     public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }

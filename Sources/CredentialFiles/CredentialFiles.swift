@@ -14,7 +14,7 @@ public enum CredentialFiles {
 
     /// Finds the credential pairs in `bytes` as if they were the content of `spec`'s file.
     public static func parse(_ bytes: [UInt8], spec: CredentialFileSpec) throws(CredentialFileError) -> CredentialFileSnapshot {
-        CredentialFileSnapshot(spec: spec, bytes: bytes, slots: try locate(bytes, spec: spec))
+        try CredentialFileSnapshot(spec: spec, bytes: bytes, slots: try locate(bytes, spec: spec))
     }
 
     /// The snapshot's content with every pair holding `old` changed to `new` and nothing else;

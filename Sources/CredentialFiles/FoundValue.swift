@@ -41,8 +41,15 @@ struct FoundPair: Sendable, Equatable {
     let id: FoundValue
     let secret: FoundValue
 
-    var located: LocatedCredentialPair {
-        LocatedCredentialPair(accessKeyID: AccessKeyID(id.text), secretAccessKey: Secret(secret.text), line: id.line)
+    /// The pair with its id validated; a value that is not an id is described, never echoed
+    /// (it may be the secret, written in the wrong place).
+    func located(path: String) throws(CredentialFileError) -> LocatedCredentialPair {
+        do {
+            return LocatedCredentialPair(accessKeyID: try AccessKeyID(id.text), secretAccessKey: Secret(secret.text), line: id.line)
+        } catch {
+            throw CredentialFileError(code: .notAnAccessKeyID, path: path, line: id.line,
+                                      message: "holds \(error) where the access key id belongs; write the key id there (AKIA or ASIA, then 16 upper-case letters or digits)")
+        }
     }
 }
 

@@ -20,6 +20,9 @@ enum YAMLLocator {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw CredentialFileError(code: .unparsable, path: path, message: "is not valid UTF-8; fix the file's encoding first")
         }
+        if let line = YAMLAliasBudget.lineBeyondBudget(bytes) {
+            throw CredentialFileError(code: .aliasOrAnchor, path: path, line: line, message: YAMLAliasBudget.refusal)
+        }
         var documents: [Node] = []
         do {
             var stream = try compose_all(yaml: text)

@@ -15,6 +15,16 @@ public struct DurableFSError: Error, Sendable, Equatable, CustomStringConvertibl
         case ioError
         /// Compare-and-swap refused: the file's content differs from what was read.
         case changedSinceRead
+        /// A FIFO, socket, directory, device or symbolic link where a regular file belongs.
+        case notRegularFile
+        /// A file keyrotd replaces has several hard links: the other names would keep the old content.
+        case multipleLinks
+        /// A file larger than ``DurableFS/maximumFileSize``.
+        case tooLarge
+        /// A replacement cannot carry the original's ACL or another extended attribute.
+        case attributesNotKept
+        /// The state directory belongs to another user.
+        case foreignOwner
         /// The state directory lock is held by another process.
         case lockHeld
         /// Any other system call failure (the message has the call and errno text).

@@ -40,12 +40,22 @@ enum ExtendedAttributes {
         return result
     }
 
-    /// Sets every attribute in `attributes` on `target`; fails on the first that cannot be set.
-    static func apply(_ attributes: [(name: String, value: [UInt8])], to target: FileDescriptor) throws(DurableFSError) {
+    /// Sets every attribute in `attributes` (read from `original`) on `target`; fails on the first
+    /// that cannot be set, naming the original, since the replace would lose it.
+    static func apply(_ attributes: [(name: String, value: [UInt8])], to target: FileDescriptor, original: String) throws(DurableFSError) {
         guard !attributes.isEmpty, let set = function("fsetxattr", as: SetFunction.self) else { return }
         for attribute in attributes {
             let status = attribute.value.withUnsafeBytes { set(target.raw, attribute.name, $0.baseAddress, $0.count, 0) }
-            guard status == 0 else { throw .fromErrno(errno, call: "fsetxattr \(attribute.name)", path: target.path) }
+            guard status == 0 else { throw failure(errno, attribute: attribute.name, original: original) }
         }
+    }
+
+    private static func failure(_ number: Int32, attribute: String, original: String) -> DurableFSError {
+        let what = attribute.hasPrefix("system.posix_acl") ? "its POSIX ACL (\(attribute))" : "its extended attribute \(attribute)"
+        let advice = number == EINVAL
+            ? "the ACL names a user or group that keyrotd's user namespace does not map (PrivateUsers=yes in the unit): remove PrivateUsers= from the unit, as shipped, or grant keyrotd access through the group instead of the ACL"
+            : "grant keyrotd's user the right to set it, or remove it from the file"
+        return DurableFSError(code: .attributesNotKept, path: original,
+                              message: "\(original): a replacement cannot keep \(what): \(String(cString: strerror(number))); \(advice). Nothing was written")
     }
 }

@@ -40,16 +40,19 @@ final class FileDescriptor {
         }
     }
 
+    /// The content from the start of the file, refused beyond ``DurableFS/maximumFileSize`` bytes
+    /// (a file may grow after its size was checked, and some report no size at all).
     func readAll() throws(DurableFSError) -> [UInt8] {
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(raw, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.pread(raw, $0.baseAddress, $0.count, off_t(result.count)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .fromErrno(errno, call: "read", path: path)
             }
             if count == 0 { return result }
+            guard result.count + count <= DurableFS.maximumFileSize else { throw RegularFile.tooLarge(path, size: nil) }
             result.append(contentsOf: chunk[0..<count])
         }
     }

@@ -16,8 +16,10 @@ public final class StateDirectoryLock: @unchecked Sendable {
     deinit { file.close() }
 
     /// Takes the lock without waiting, or throws ``DurableFSError/Code/lockHeld`` naming the holder's PID.
+    /// A directory owned by another user is refused first (``requireOwnedByUs(_:)``).
     public static func acquire(directory: String) throws(DurableFSError) -> StateDirectoryLock {
-        let path = "\(directory)/keyrotd.lock"
+        try requireOwnedByUs(directory)
+        let path = StateDirectoryLayout(directory).lock
         let file = try FileDescriptor.open(path, flags: O_RDWR | O_CREAT, mode: 0o600, permission: "read and write")
         guard flock(file.raw, LOCK_EX | LOCK_NB) == 0 else {
             let number = errno
@@ -33,6 +35,18 @@ public final class StateDirectoryLock: @unchecked Sendable {
         try file.writeAll(pid)
         try file.sync()
         return StateDirectoryLock(path: path, file: file)
+    }
+
+    /// The state directory holds the secrets of a rotation in flight and the backups; its owner can
+    /// read them, replace the record, or swap the directory's entries under keyrotd. Only a
+    /// directory owned by keyrotd's own (effective) user is used.
+    public static func requireOwnedByUs(_ directory: String) throws(DurableFSError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { throw .fromErrno(errno, call: "stat", path: directory) }
+        let user = geteuid()
+        guard info.st_uid != user else { return }
+        throw DurableFSError(code: .foreignOwner, path: directory,
+                             message: "\(directory): the state directory is owned by user \(info.st_uid), not by keyrotd's user \(user); that user could read the secrets of a rotation in flight or replace the record. Use a directory owned by keyrotd's user (chown \(user) \(directory)) or set state_dir")
     }
 
     /// Releases the lock; the file stays (removing it would race with the next holder).

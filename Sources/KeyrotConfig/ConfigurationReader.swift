@@ -79,6 +79,9 @@ struct ConfigurationReader {
 
     /// The single YAML document, as a node tree with line marks.
     private func compose(_ yaml: String) throws(ConfigurationError) -> Node {
+        if let line = YAMLAliasBudget.lineBeyondBudget(Array(yaml.utf8)) {
+            throw ConfigurationError(.invalidYAML, configPath: configPath, line: line, message: YAMLAliasBudget.refusal)
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

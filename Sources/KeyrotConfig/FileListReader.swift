@@ -30,16 +30,17 @@ struct FileListReader {
             throw nodes.error(.emptyFileList, at: node.mark, column: false, "`files` lists no file; add at least "
                 + "one entry with `path` and `format`, or keyrotd has nothing to rotate")
         }
-        var seen: [String: Int] = [:]
+        var seen: [FileIdentity: (path: String, line: Int)] = [:]
         var specs: [CredentialFileSpec] = []
         for (index, entry) in entries.enumerated() {
             let spec = try fileSpec(entry, number: index + 1)
-            let key = Self.lexicallyNormalized(spec.path)
-            if let firstLine = seen[key] {
+            let identity = FileIdentity(spec.path)
+            if let first = seen[identity] {
+                let same = first.path == spec.path ? "" : "as `\(first.path)`, the same file (\(identity.reason)); "
                 throw nodes.error(.duplicateFile, at: entry.mark, column: false, "`\(spec.path)` is listed twice "
-                    + "under `files` (first at line \(firstLine)); keep one entry per file")
+                    + "under `files` (\(same)first at line \(first.line)); keep one entry per file")
             }
-            seen[key] = entry.mark?.line ?? 0
+            seen[identity] = (spec.path, entry.mark?.line ?? 0)
             specs.append(spec)
         }
         return specs
@@ -105,7 +106,6 @@ struct FileListReader {
     }
 
     /// `path` without empty and `.` components, so `/a//b` and `/a/./b` count as the same file.
-    /// Symbolic links are not followed: the configuration is checked without touching the files.
     static func lexicallyNormalized(_ path: String) -> String {
         "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }

@@ -1,4 +1,5 @@
 import CredentialFiles
+import DurableFS
 import Foundation
 import KeyrotCore
 
@@ -118,16 +119,18 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     /// - Parameter environment: the process environment (pass `ProcessInfo.processInfo.environment`);
     ///   only `STATE_DIRECTORY` is read from it.
     public static func load(path: String, environment: [String: String]) throws(ConfigurationError) -> KeyrotConfiguration {
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // A regular file of bounded size, opened without blocking: a FIFO or /dev/zero given
+            // as --config must fail at once, not hang or fill the memory.
+            bytes = try DurableFS.read(path, policy: .readOnly)
         } catch {
             throw ConfigurationError(.unreadableFile, configPath: path,
-                                     message: "cannot read the configuration file (\(error.localizedDescription)); "
+                                     message: "cannot read the configuration file (\(error.message)); "
                                          + "create it (an annotated example ships as /etc/keyrotd/keyrotd.yml) "
                                          + "or point --config at it")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigurationError(.unreadableFile, configPath: path,
                                      message: "the configuration file is not UTF-8 text; save it as UTF-8")
         }

@@ -79,9 +79,14 @@ struct YAMLNodeReader {
         return duration
     }
 
-    /// An absolute path (starting with `/`).
+    /// An absolute path (starting with `/`), without NUL bytes (the system would cut the path at
+    /// the first, so the file used would not be the one written).
     func absolutePath(_ node: Node, key: String) throws(ConfigurationError) -> String {
         let path = try string(node, key: key)
+        guard !path.utf8.contains(0) else {
+            throw error(.invalidValue, at: node.mark, "`\(key)` holds a NUL byte (\\0); a path cannot contain one, "
+                + "write the path without it")
+        }
         guard path.hasPrefix("/") else {
             throw error(.relativePath, at: node.mark, "`\(key): \(path)` is a relative path; keyrotd needs "
                 + "absolute paths (starting with /), since it does not run from a fixed directory")

@@ -6,9 +6,6 @@ import KeyrotCore
 // adapters are thin. Every port throws `RotationPortError` for failures the engine must tell
 // apart; any other error is treated as `.failed`.
 
-/// Wall-clock time and sleeping: the one clock of KeyrotCore.
-public typealias RotationClock = KeyrotClock
-
 /// IAM and STS for one user, each call signed with the given credentials.
 public protocol AccessKeyService: Sendable {
     func listAccessKeys(user: String, signedWith signer: Credentials) async throws -> [AccessKeyMetadata]
@@ -25,15 +22,16 @@ public protocol AccessKeyService: Sendable {
 
 /// The configured credential files, read and rewritten by the format-preserving rewriter.
 /// `read`, `rewrite` and `restore` throw `RotationPortError(.noSuchEntity, …)` when the file does
-/// not exist (someone removed it); `restore` never recreates a removed file.
+/// not exist (someone removed it); `restore` never recreates a removed file. Errors name the file.
 public protocol CredentialFileStore: Sendable {
     /// Every credential pair the file holds, and a version token (e.g. a digest of its bytes).
-    func read(path: String) async throws -> CredentialFileSnapshot
+    func read(path: String) async throws -> CredentialFileContents
     /// Copies the file's current bytes to a durable (0600) backup. Calling it again for the same
     /// path replaces the earlier backup of that path.
     func backUp(path: String) async throws -> FileBackupReference
     /// Replaces `old` by `new` in the file, atomically, only when the file still has `expected`
-    /// version (compare-and-swap); throws otherwise.
+    /// version (compare-and-swap); then reads it back and throws unless it holds `new` where it
+    /// held `old`. Throws, changing nothing, when the file changed since `expected`.
     func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws
     /// Puts the backed-up bytes back atomically. Idempotent.
     func restore(path: String, from backup: FileBackupReference) async throws

@@ -3,41 +3,45 @@ import KeyrotCore
 import Logging
 import Synchronization
 
-/// Runs a `RotationMachine` against the ports: loads the record, performs each action, feeds the
-/// result back, reports the events, until the machine finishes.
+/// Runs rotations against the ports. The one place for what concerns every port call (the stop
+/// request and the critical section, the shield from task cancellation, the crash points of the
+/// fault campaign, the debug log of each call) and for retries across runs. The phases
+/// themselves are `RotationRun`'s.
 ///
 /// Port calls run shielded from task cancellation, so an in-flight IAM call or file write is
-/// never cut off halfway; cancellation ends waits (`.sleep`). `requestStop()` is honoured
-/// between steps, except between sending CreateAccessKey and saving the new secret.
+/// never cut off halfway; cancellation ends waits. `requestStop()` is honoured at the next port
+/// call or wait, except between sending CreateAccessKey and saving the new secret.
 public final class RotationDriver: Sendable {
+    /// A named instant around a port call: `before:<call>`, and `after:<call>` once it succeeded.
+    /// `<call>` is an IAM action, `readFile`, `backUpFile`, `rewriteFile`, `restoreFile`,
+    /// `removeBackup` or `saveState:<phase>` (Tests/faults kills keyrotd at these).
+    public typealias CrashPointHook = @Sendable (String) -> Void
+
     public let policy: RotationPolicy
-    let clock: any RotationClock
-    let keys: any AccessKeyService
-    let files: any CredentialFileStore
-    let store: any RotationStateStore
-    let verifier: any RotationVerifier
+    let clock: any KeyrotClock
+    let ports: RotationPorts
     let events: any RotationEventSink
     let logger: Logger
+    let crashPoint: CrashPointHook?
     private let stopRequested = Mutex(false)
 
     public init(
         policy: RotationPolicy,
-        clock: any RotationClock,
+        clock: any KeyrotClock,
         keys: any AccessKeyService,
         files: any CredentialFileStore,
         store: any RotationStateStore,
         verifier: any RotationVerifier,
         events: any RotationEventSink,
-        logger: Logger = Logger(label: "keyrotd.rotation")
+        logger: Logger = Logger(label: "keyrotd.rotation"),
+        crashPoint: CrashPointHook? = nil
     ) {
         self.policy = policy
         self.clock = clock
-        self.keys = keys
-        self.files = files
-        self.store = store
-        self.verifier = verifier
+        ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier)
         self.events = events
         self.logger = logger
+        self.crashPoint = crashPoint
     }
 
     /// Asks the running `run` to stop at the next safe point (it returns `.interrupted`).
@@ -48,132 +52,86 @@ public final class RotationDriver: Sendable {
     /// One run: recover whatever the record holds, then do what `request` asks.
     public func run(_ request: RotationRequest) async -> RotationOutcome {
         let record: RotationRecord?
-        do {
-            record = try await shielded { try await self.store.load() }
-        } catch let error as RotationError {
-            return .failed(error)
+        do {  // No crash point: a kill before anything changed needs no recovery.
+            record = try await call(nil, "load the record", phase: .idle, critical: false) { try await $0.store.load() }
+        } catch let error as RotationPortError {
+            if let refusal = error.cause as? RotationError { return .failed(refusal) }
+            return .failed(RotationError(.stateStore, "loading the rotation record failed: \(error.message); check the state directory", cause: error))
         } catch {
-            return .failed(RotationError(.stateStore, "loading the rotation record failed: \(Self.portError(error).message); check the state directory"))
+            return .interrupted(phase: .idle, nil)
         }
-        var machine = RotationMachine(policy: policy, record: record, request: request)
-        var step = machine.start(at: clock.now)
+        let rotation = RotationRun(driver: self, record: record, request: request)
+        if let refusal = rotation.configurationMismatch() { return .failed(refusal) }
+        rotation.begin()
         while true {
-            step.events.forEach(events.record)
-            if case .finish(let outcome) = step.action { return outcome }
-            if stopRequested.withLock({ $0 }), !machine.isInCriticalSection {
-                return .interrupted(phase: machine.record.phase, nil)
+            do {
+                return try await rotation.readAndReconcile()
+            } catch RunEnd.outcome(let outcome) {
+                return outcome
+            } catch RunEnd.retry(let error) {
+                // Kept in the record: a later wait in this run, or a later run, starts over from it.
+                if let outcome = await rotation.scheduleRetry(error) { return outcome }
+            } catch {
+                return .failed(RotationError(.inconsistent, "the rotation stopped on an unexpected error: \(error)", cause: error))
             }
-            logger.debug("rotation step", metadata: ["action": "\(step.action.summary)"])
-            let result: ActionResult
-            if case .sleep(let deadline) = step.action {
-                do {
-                    try await clock.sleep(until: deadline)
-                    result = .done
-                } catch {
-                    return .interrupted(phase: machine.record.phase, nil)
-                }
-            } else {
-                let action = step.action
-                result = await shielded { await self.perform(action) }
-            }
-            step = machine.handle(result, at: clock.now)
         }
     }
 
-    /// Runs `work` in a task of its own, so the caller's cancellation does not reach it.
-    private func shielded<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Task { try await work() }.value
-    }
-
-    private func shielded<T: Sendable>(_ work: @escaping @Sendable () async -> T) async -> T {
-        await Task { await work() }.value
-    }
-
-    func perform(_ action: RotationAction) async -> ActionResult {
-        let user = policy.user
+    /// Performs one port call: honours a pending stop (outside the critical section), logs the
+    /// call, passes the crash points around it (when `point` names one) and shields it from
+    /// cancellation. Every failure comes out as a `RotationPortError`, or as
+    /// `RunEnd.outcome(.interrupted)` for the stop.
+    func call<T: Sendable>(
+        _ point: String?, _ detail: String, phase: RotationPhase, critical: Bool,
+        _ work: @escaping @Sendable (RotationPorts) async throws -> T
+    ) async throws -> T {
+        try honourStop(phase: phase, critical: critical)
+        logger.debug("rotation port call", metadata: ["call": "\(point ?? "") \(detail)", "phase": "\(phase)"])
+        let ports = self.ports
+        let hook = point == nil ? nil : crashPoint
         do {
-            switch action {
-            case .save(let record):
-                try await store.save(record)
-                return .done
-            case .readFiles(let paths):
-                var snapshots: [CredentialFileSnapshot] = []
-                for path in paths {
-                    do {
-                        snapshots.append(try await files.read(path: path))
-                    } catch {
-                        let failure = Self.portError(error)
-                        // The rewriter's errors already start with the file's path.
-                        let message = failure.message.hasPrefix(path) ? failure.message : "\(path): \(failure.message)"
-                        return .failed(RotationPortError(failure.code, message))
-                    }
-                }
-                return .files(snapshots)
-            case .listKeys(let signer):
-                return .keys(try await keys.listAccessKeys(user: user, signedWith: signer))
-            case .createKey(let signer):
-                return .created(try await keys.createAccessKey(user: user, signedWith: signer))
-            case .deleteKey(let id, let signer):
-                try await keys.deleteAccessKey(user: user, keyID: id, signedWith: signer)
-                return .done
-            case .deactivateKey(let id, let signer):
-                try await keys.updateAccessKey(user: user, keyID: id, status: .inactive, signedWith: signer)
-                return .done
-            case .lookUpLastUse(let id, let signer):
-                return .lastUse(try await keys.accessKeyLastUsed(keyID: id, signedWith: signer))
-            case .checkIdentity(let signer):
-                return .identity(try await keys.callerIdentity(signedWith: signer))
-            case .backUpFile(let path):
-                return .backup(try await files.backUp(path: path))
-            case .rewriteFile(let path, let expected, let old, let new):
-                try await files.rewrite(path: path, expected: expected, replacing: old, with: new)
-                return .done
-            case .restoreFile(let path, let backup):
-                try await files.restore(path: path, from: backup)
-                return .done
-            case .removeBackup(let backup):
-                try await files.removeBackup(backup)
-                return .done
-            case .runVerifier:
-                try await verifier.verify()
-                return .done
-            case .sleep(let deadline):
-                try await clock.sleep(until: deadline)
-                return .done
-            case .finish:
-                return .done
-            }
+            return try await Task {
+                hook?("before:\(point ?? "")")
+                let value = try await work(ports)
+                hook?("after:\(point ?? "")")
+                return value
+            }.value
+        } catch let error as RotationPortError {
+            throw error
         } catch {
-            return .failed(Self.portError(error))
+            throw RotationPortError(.failed, String(describing: error), cause: error)
         }
     }
 
-    static func portError(_ error: any Error) -> RotationPortError {
-        if let error = error as? RotationPortError { return error }
-        if let error = error as? RotationError { return RotationPortError(.failed, error.message) }
-        return RotationPortError(.failed, String(describing: error))
+    /// Waits until `deadline`; a stop request or the task's cancellation ends the run instead.
+    func sleep(until deadline: Date, phase: RotationPhase) async throws {
+        try honourStop(phase: phase, critical: false)
+        logger.debug("rotation wait", metadata: ["until": "\(RotationEvent.stamp(deadline))", "phase": "\(phase)"])
+        do {
+            try await clock.sleep(until: deadline)
+        } catch {
+            throw RunEnd.outcome(.interrupted(phase: phase, nil))
+        }
+    }
+
+    private func honourStop(phase: RotationPhase, critical: Bool) throws {
+        if !critical, stopRequested.withLock({ $0 }) {
+            throw RunEnd.outcome(.interrupted(phase: phase, nil))
+        }
     }
 }
 
-extension RotationAction {
-    /// A one-line description for debug logs: names and key ids, never a secret.
-    public var summary: String {
-        switch self {
-        case .save(let record): "save record (phase \(record.phase))"
-        case .readFiles(let paths): "read \(paths.count) file(s)"
-        case .listKeys(let signer): "ListAccessKeys as \(signer.accessKeyID)"
-        case .createKey(let signer): "CreateAccessKey as \(signer.accessKeyID)"
-        case .deleteKey(let id, let signer): "DeleteAccessKey \(id) as \(signer.accessKeyID)"
-        case .deactivateKey(let id, let signer): "UpdateAccessKey \(id) Inactive as \(signer.accessKeyID)"
-        case .lookUpLastUse(let id, let signer): "GetAccessKeyLastUsed \(id) as \(signer.accessKeyID)"
-        case .checkIdentity(let signer): "GetCallerIdentity as \(signer.accessKeyID)"
-        case .backUpFile(let path): "back up \(path)"
-        case .rewriteFile(let path, _, let old, let new): "rewrite \(path): \(old.accessKeyID) -> \(new.accessKeyID)"
-        case .restoreFile(let path, _): "restore \(path)"
-        case .removeBackup(let backup): "remove backup \(backup.location)"
-        case .runVerifier: "run the verify command"
-        case .sleep(let deadline): "sleep until \(RotationEvent.stamp(deadline))"
-        case .finish: "finish"
-        }
-    }
+/// The ports a run calls, together (sendable into the shielding task).
+struct RotationPorts: Sendable {
+    let keys: any AccessKeyService
+    let files: any CredentialFileStore
+    let store: any RotationStateStore
+    let verifier: any RotationVerifier
+}
+
+/// How a phase leaves the straight path: the run ends with an outcome, or the current step is
+/// retried later from the record (steps after the switch, and of a rollback, are never dropped).
+enum RunEnd: Error {
+    case outcome(RotationOutcome)
+    case retry(RotationError)
 }

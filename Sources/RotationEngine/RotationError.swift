@@ -29,31 +29,38 @@ public struct RotationError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public let code: Code
     public let message: String
+    /// The error underneath (a port's), when there is one. Not part of equality.
+    public let cause: (any Error)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     public var description: String { message }
 
-    /// An IAM port failure of `operation`, keeping access-denied and unreachable apart.
-    /// The advice is added only when the port's message does not already give it (the real IAM
-    /// client's errors say what to do themselves).
+    public static func == (lhs: RotationError, rhs: RotationError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
+
+    /// An IAM port failure of `operation` (e.g. "DeleteAccessKey AKIA…"), keeping access-denied
+    /// and unreachable apart. The port's message already says what to do.
     static func iam(_ operation: String, _ error: RotationPortError) -> RotationError {
         switch error.code {
-        case .accessDenied:
-            RotationError(.accessDenied, "\(operation) was denied: \(error.message)"
-                + (error.message.contains("keyrotd policy") ? "" : "; run `keyrotd policy` for the permissions keyrotd needs"))
-        case .unreachable:
-            RotationError(.unreachable, "\(operation) could not reach AWS: \(error.message)"
-                + (error.message.contains("try again") ? "" : "; check the network and the endpoints"))
-        case .noSuchEntity, .failed:
-            RotationError(.iamFailed, "\(operation) failed: \(error.message)")
+        case .accessDenied: RotationError(.accessDenied, "\(operation) was denied: \(error.message)", cause: error)
+        case .unreachable: RotationError(.unreachable, "\(operation) could not reach AWS: \(error.message)", cause: error)
+        case .noSuchEntity, .failed: RotationError(.iamFailed, "\(operation) failed: \(error.message)", cause: error)
         }
     }
 
+    /// A file port failure of `operation` ("backing up", "rewriting", ...).
     static func file(_ operation: String, _ path: String, _ error: RotationPortError) -> RotationError {
-        RotationError(.fileFailed, "\(operation) \(path) failed: \(error.message)")
+        RotationError(.fileFailed, "\(operation) \(path) failed: \(error.message)", cause: error)
     }
 }

@@ -10,13 +10,11 @@ public struct RotationReadiness: Sendable, Hashable {
     public var nextDue: Date?
     /// Every reason a rotation could not start now; empty when it could.
     public var problems: [RotationError]
-
-    public var canRotate: Bool { problems.isEmpty }
 }
 
 extension RotationPolicy {
     /// Which key ids each configured file holds.
-    public func holdings(in snapshots: [String: CredentialFileSnapshot]) -> [FileKeyHolding] {
+    public func holdings(in snapshots: [String: CredentialFileContents]) -> [FileKeyHolding] {
         files.map { path in
             var ids: [AccessKeyID] = []
             for pair in snapshots[path]?.pairs ?? [] where !ids.contains(pair.accessKeyID) { ids.append(pair.accessKeyID) }
@@ -25,7 +23,7 @@ extension RotationPolicy {
     }
 
     /// The one pair every configured file holds, or why there is none (naming which file holds which id).
-    public func agreedCredentials(in snapshots: [String: CredentialFileSnapshot]) -> Result<Credentials, RotationError> {
+    public func agreedCredentials(in snapshots: [String: CredentialFileContents]) -> Result<Credentials, RotationError> {
         let missing = files.filter { snapshots[$0]?.pairs.isEmpty != false }
         let ids = Set(files.flatMap { snapshots[$0]?.pairs.map(\.accessKeyID) ?? [] })
         let secrets = Set(files.flatMap { snapshots[$0]?.pairs.map(\.secretAccessKey) ?? [] })
@@ -55,8 +53,13 @@ extension RotationPolicy {
         return RotationError(.unknownActiveKey, "user \(user) has a second Active key \(unknown.keyID) that no configured file uses; something else may depend on it. Add its file to the configuration, delete it, or set delete_unknown_active_keys: true")
     }
 
+    /// The first file that cannot be replaced keeping its attributes, as a refusal.
+    public func writeProblem(in snapshots: [String: CredentialFileContents]) -> RotationError? {
+        files.lazy.compactMap { snapshots[$0]?.writeProblem }.first.map { RotationError(.fileFailed, $0) }
+    }
+
     /// Everything preflight would refuse, from one read of the files and one listing of the keys.
-    public func readiness(files snapshots: [CredentialFileSnapshot], keys: [AccessKeyMetadata]) -> RotationReadiness {
+    public func readiness(files snapshots: [CredentialFileContents], keys: [AccessKeyMetadata]) -> RotationReadiness {
         let byPath = Dictionary(snapshots.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         var readiness = RotationReadiness(currentKey: nil, nextDue: nil, problems: [])
         switch agreedCredentials(in: byPath) {
@@ -72,6 +75,7 @@ extension RotationPolicy {
             }
             if let problem = unknownActiveKeyProblem(besides: pair.accessKeyID, in: keys) { readiness.problems.append(problem) }
         }
+        if let problem = writeProblem(in: byPath) { readiness.problems.append(problem) }
         return readiness
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import KeyrotCore
 
-/// What the engine needs from the configuration (the config target maps keyrotd.yml onto it).
+/// What the engine needs from the configuration (KeyrotCLI maps keyrotd.yml onto it; the
+/// configured settings' defaults live in `KeyrotConfiguration.Defaults` only).
 public struct RotationPolicy: Sendable, Hashable {
     /// The IAM user whose keys are rotated.
     public var user: String
@@ -22,32 +23,20 @@ public struct RotationPolicy: Sendable, Hashable {
     /// Whether a `verify_command` runs after the files are written.
     public var hasVerifyCommand: Bool
     /// First wait after a failed identity check; doubles up to `maximumCheckDelay`.
-    public var initialCheckDelay: TimeInterval
-    public var maximumCheckDelay: TimeInterval
+    public var initialCheckDelay: TimeInterval = 1
+    public var maximumCheckDelay: TimeInterval = 8
     /// A key created this long before the recorded intent still counts as ours (clock skew).
-    public var clockSlack: TimeInterval
+    public var clockSlack: TimeInterval = 300
     /// First wait before retrying a failed step after the switch (or of a rollback); doubles up to `maximumRetryDelay`.
-    public var initialRetryDelay: TimeInterval
-    public var maximumRetryDelay: TimeInterval
+    public var initialRetryDelay: TimeInterval = 30
+    public var maximumRetryDelay: TimeInterval = 3_600
     /// Retries of such a step within one run before the run returns `.deferred` (the record keeps it).
-    public var retriesPerRun: Int
+    public var retriesPerRun = 8
 
     public init(
-        user: String,
-        files: [String],
-        maxAge: TimeInterval = 90 * 86_400,
-        overlap: TimeInterval = 3_600,
-        grace: TimeInterval = 86_400,
-        propagationTimeout: TimeInterval = 120,
-        requiredConsecutiveChecks: Int = 3,
-        deleteUnknownActiveKeys: Bool = false,
-        hasVerifyCommand: Bool = false,
-        initialCheckDelay: TimeInterval = 1,
-        maximumCheckDelay: TimeInterval = 8,
-        clockSlack: TimeInterval = 300,
-        initialRetryDelay: TimeInterval = 30,
-        maximumRetryDelay: TimeInterval = 3_600,
-        retriesPerRun: Int = 8
+        user: String, files: [String], maxAge: TimeInterval, overlap: TimeInterval, grace: TimeInterval,
+        propagationTimeout: TimeInterval, requiredConsecutiveChecks: Int, deleteUnknownActiveKeys: Bool,
+        hasVerifyCommand: Bool
     ) {
         self.user = user
         self.files = files
@@ -58,12 +47,6 @@ public struct RotationPolicy: Sendable, Hashable {
         self.requiredConsecutiveChecks = requiredConsecutiveChecks
         self.deleteUnknownActiveKeys = deleteUnknownActiveKeys
         self.hasVerifyCommand = hasVerifyCommand
-        self.initialCheckDelay = initialCheckDelay
-        self.maximumCheckDelay = maximumCheckDelay
-        self.clockSlack = clockSlack
-        self.initialRetryDelay = initialRetryDelay
-        self.maximumRetryDelay = maximumRetryDelay
-        self.retriesPerRun = retriesPerRun
     }
 
     /// When a key created at `keyCreatedAt` is due for rotation.
@@ -76,8 +59,8 @@ public struct RotationPolicy: Sendable, Hashable {
     public func nextDueDate(record: RotationRecord?, activeKey: AccessKeyMetadata?) -> Date? {
         if let record {
             switch record.phase {
-            case .overlapping: return record.switchedAt.map { $0.addingTimeInterval(overlap) }
-            case .deactivated: return record.deactivatedAt.map { $0.addingTimeInterval(grace) }
+            case .overlapping: return record.overlapEndsAt(overlap: overlap)
+            case .deactivated: return record.graceEndsAt(grace: grace)
             case .idle: break
             default: return record.nextAttemptAt ?? record.intentAt
             }
@@ -87,5 +70,10 @@ public struct RotationPolicy: Sendable, Hashable {
 
     func retryDelay(afterAttempts attempts: Int) -> TimeInterval {
         min(maximumRetryDelay, initialRetryDelay * pow(2, Double(max(0, attempts - 1))))
+    }
+
+    /// The wait after the `failures`-th failed identity check of a propagation.
+    func checkDelay(afterFailures failures: Int) -> TimeInterval {
+        min(maximumCheckDelay, initialCheckDelay * pow(2, Double(max(0, failures - 1))))
     }
 }

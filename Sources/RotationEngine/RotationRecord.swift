@@ -61,6 +61,17 @@ public struct RecordedError: Sendable, Hashable, Codable {
     public var code: String
     public var message: String
     public var at: Date
+
+    init(_ error: RotationError, at date: Date) {
+        code = error.code.rawValue
+        message = error.message
+        at = date
+    }
+
+    /// The error again (an unknown code reads as `.inconsistent`).
+    var error: RotationError {
+        RotationError(RotationError.Code(rawValue: code) ?? .inconsistent, message)
+    }
 }
 
 /// Everything a restart needs to finish or undo a rotation. Encoded as JSON by the state store.
@@ -94,6 +105,16 @@ public struct RotationRecord: Sendable, Hashable, Codable {
         phase = .idle
         files = []
         attempts = 0
+    }
+
+    /// When the old key may be set Inactive: `switchedAt + overlap`.
+    public func overlapEndsAt(overlap: TimeInterval) -> Date? {
+        switchedAt?.addingTimeInterval(overlap)
+    }
+
+    /// When the old key may be deleted: `deactivatedAt + grace`.
+    public func graceEndsAt(grace: TimeInterval) -> Date? {
+        deactivatedAt?.addingTimeInterval(grace)
     }
 
     var oldCredentials: Credentials? {

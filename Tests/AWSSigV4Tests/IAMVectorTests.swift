@@ -81,7 +81,7 @@ import Testing
         let request = SigV4Request(method: "POST", headers: [HTTPHeaderField(name: "Host", value: "iam.amazonaws.com")],
                                    payloadHash: SigV4Signer.emptyPayloadHash)
         let scope = SigningScope(region: "us-east-1", service: "iam")
-        let keys = (0..<100).map { Credentials(accessKeyID: AccessKeyID("AKID\($0)"), secretAccessKey: Secret("secret-\($0)")) }
+        let keys = (0..<100).map { Credentials(accessKeyID: AccessKeyID(stringLiteral: "AKID\($0)"), secretAccessKey: Secret("secret-\($0)")) }
         let expected = keys.map { SigV4Signer().sign(request, credentials: $0, scope: scope, date: Self.date).signature }
         let signatures = await withTaskGroup(of: (Int, String).self) { group in
             for (index, key) in keys.enumerated() {

@@ -24,7 +24,7 @@ import Testing
                 headers.append(HTTPHeaderField(name: "x-amz-content-sha256", value: payloadHash))
             }
             let credentials = Credentials(
-                accessKeyID: AccessKeyID(context.credentials.access_key_id),
+                accessKeyID: AccessKeyID(stringLiteral: context.credentials.access_key_id),  // the suite's documented AKIDEXAMPLE
                 secretAccessKey: Secret(context.credentials.secret_access_key),
                 sessionToken: context.credentials.token.map(Secret.init))
             #expect(context.timestamp == "2015-08-30T12:36:00Z")

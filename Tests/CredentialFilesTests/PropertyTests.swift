@@ -53,7 +53,7 @@ struct PropertyTests {
             lines.append("  \(colon)secret_access_key: \(quoted(oldSecret))\(layout[0] ? "   # trailing: comment" : "")")
             lines += ["  \(colon)s3:", "    \(colon)region: ADD HERE ", "\(colon)name: \"Snowplow – données\""]
             let text = Self.join(lines, crlf: layout[2], finalNewline: layout[3])
-            try Self.roundTrip(text, .yaml, old: credentials(oldID, oldSecret), new: credentials(newID, newSecret))
+            try Self.roundTrip(text, .yaml, old: credentials(try AccessKeyID(oldID), oldSecret), new: credentials(try AccessKeyID(newID), newSecret))
         }
     }
 
@@ -70,7 +70,7 @@ struct PropertyTests {
                 "\(indent)\(indent)},", "\(indent)\(indent)\"name\": \"caf\\u00e9 ☕\"", "\(indent)}", "}",
             ]
             let text = Self.join(lines, crlf: layout[2], finalNewline: layout[3])
-            try Self.roundTrip(text, .json, old: credentials(oldID, oldSecret), new: credentials(newID, newSecret))
+            try Self.roundTrip(text, .json, old: credentials(try AccessKeyID(oldID), oldSecret), new: credentials(try AccessKeyID(newID), newSecret))
         }
     }
 
@@ -85,7 +85,7 @@ struct PropertyTests {
             if layout[1] { lines.append("") }
             lines += ["aws_secret_access_key\(equals)\(oldSecret)  ", "output = json"]
             let text = Self.join(lines, crlf: layout[2], finalNewline: layout[3])
-            try Self.roundTrip(text, .awsCredentials, profile: profile, old: credentials(oldID, oldSecret), new: credentials(newID, newSecret))
+            try Self.roundTrip(text, .awsCredentials, profile: profile, old: credentials(try AccessKeyID(oldID), oldSecret), new: credentials(try AccessKeyID(newID), newSecret))
         }
     }
 
@@ -105,7 +105,7 @@ struct PropertyTests {
             if layout[1] { lines.append("") }
             lines.append("\(export)AWS_SECRET_ACCESS_KEY=\(quoted(oldSecret))\(layout[0] ? " # rotated" : "")")
             let text = Self.join(lines, crlf: layout[2], finalNewline: layout[3])
-            try Self.roundTrip(text, .env, old: credentials(oldID, oldSecret), new: credentials(newID, newSecret))
+            try Self.roundTrip(text, .env, old: credentials(try AccessKeyID(oldID), oldSecret), new: credentials(try AccessKeyID(newID), newSecret))
         }
     }
 }

@@ -64,7 +64,7 @@ struct RefusalTests {
     func keyNotFound() throws {
         let file = try snapshot("aws:\n  access_key_id: AKIAOTHERKEY00000000\n  secret_access_key: \(Self.secret)\n", .yaml)
         let error = credentialError {
-            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAIOSFODNN7EXAMPLE"), with: credentials("AKIANEW", "x"))
+            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAIOSFODNN7EXAMPLE"), with: credentials("AKIANEW0000000000000", "x"))
         }
         #expect(error?.code == .keyNotFound)
         #expect(error?.message.contains("AKIAOTHERKEY00000000") == true)
@@ -101,11 +101,11 @@ struct RefusalTests {
 
     @Test("quoted values keep their quotes and escape what they must")
     func quoting() throws {
-        let text = "a:\n  access_key_id: \"OLD\"\n  secret_access_key: 'o''ld'\n"
+        let text = "a:\n  access_key_id: \"AKIAOLD0000000000000\"\n  secret_access_key: 'o''ld'\n  b: {access_key_id: AKIAOLD0000000000000, secret_access_key: \"o\\\\ld\"}\n"
         let file = try snapshot(text, .yaml)
-        #expect(file.pairs.first?.secretAccessKey == Secret("o'ld"))
-        let rotated = try CredentialFiles.rewrite(file, replacing: AccessKeyID("OLD"), with: credentials("N\"EW", "it's"))
-        #expect(String(decoding: rotated.bytes, as: UTF8.self) == "a:\n  access_key_id: \"N\\\"EW\"\n  secret_access_key: 'it''s'\n")
+        #expect(file.pairs.map(\.secretAccessKey) == [Secret("o'ld"), Secret("o\\ld")])
+        let rotated = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAOLD0000000000000"), with: credentials("AKIANEW0000000000000", "it's\\\""))
+        #expect(String(decoding: rotated.bytes, as: UTF8.self) == "a:\n  access_key_id: \"AKIANEW0000000000000\"\n  secret_access_key: 'it''s\\\"'\n  b: {access_key_id: AKIANEW0000000000000, secret_access_key: \"it's\\\\\\\"\"}\n")
     }
 }
 
@@ -119,19 +119,19 @@ private extension String {
 struct PositionTests {
     @Test("flow mappings with multi-byte characters before the value, CRLF and no final newline")
     func flowMultiByte() throws {
-        let text = "# ключ\r\ncreds: {label: \"é☕\", access_key_id: OLD, secret_access_key: 'old' }\r\nnext: x"
+        let text = "# ключ\r\ncreds: {label: \"é☕\", access_key_id: AKIAOLD0000000000000, secret_access_key: 'old' }\r\nnext: x"
         let file = try snapshot(text, .yaml)
         #expect(file.pairs.map(\.line) == [2])
-        let rotated = try CredentialFiles.rewrite(file, replacing: AccessKeyID("OLD"), with: credentials("NEW", "n/e+w"))
+        let rotated = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAOLD0000000000000"), with: credentials("AKIANEW0000000000000", "n/e+w"))
         #expect(String(decoding: rotated.bytes, as: UTF8.self)
-            == "# ключ\r\ncreds: {label: \"é☕\", access_key_id: NEW, secret_access_key: 'n/e+w' }\r\nnext: x")
+            == "# ключ\r\ncreds: {label: \"é☕\", access_key_id: AKIANEW0000000000000, secret_access_key: 'n/e+w' }\r\nnext: x")
     }
 
     @Test("a plain value that would change the document's structure is refused, nothing returned")
     func structureChangeRefused() throws {
-        let file = try snapshot("aws:\n  access_key_id: OLD\n  secret_access_key: old\n", .yaml)
+        let file = try snapshot("aws:\n  access_key_id: AKIAOLD0000000000000\n  secret_access_key: old\n", .yaml)
         let error = credentialError {
-            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("OLD"), with: credentials("NEW", "a: b"))
+            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAOLD0000000000000"), with: credentials("AKIANEW0000000000000", "a: b"))
         }
         #expect(error?.code == .verificationFailed)
         #expect(error?.description.contains("a: b") == false)
@@ -139,9 +139,9 @@ struct PositionTests {
 
     @Test("a new plain YAML value that would read as a number, bool or null is refused", arguments: ["12345", "true", "~"])
     func typedPlainValueRefused(value: String) throws {
-        let file = try snapshot("aws:\n  access_key_id: OLD\n  secret_access_key: old\n", .yaml)
+        let file = try snapshot("aws:\n  access_key_id: AKIAOLD0000000000000\n  secret_access_key: old\n", .yaml)
         let error = credentialError {
-            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("OLD"), with: credentials(value, "new"))
+            _ = try CredentialFiles.rewrite(file, replacing: AccessKeyID("AKIAOLD0000000000000"), with: credentials("AKIANEW0000000000000", value))
         }
         #expect(error?.code == .verificationFailed)
     }

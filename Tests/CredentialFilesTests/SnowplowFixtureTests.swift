@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Snowplow fixtures")
 struct SnowplowFixtureTests {
-    /// The placeholder the samples hold where the operator puts the key.
-    static let placeholder = credentials("ADD HERE", "ADD HERE")
+    static let first = credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    static let second = credentials("AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY+")
 
     static let rotatable: [(String, CredentialFileSpec.Format)] = [
         ("hive-etl-2012-06-08-0d9bb4e-plain-keys-config.yml", .yaml),
@@ -18,19 +18,24 @@ struct SnowplowFixtureTests {
         ("targets-r90-amazon_dynamodb_config-1-0-0.json", .json),
     ]
 
-    @Test("placeholder files round-trip byte for byte", arguments: rotatable)
+    @Test("files keyed in place of the placeholder round-trip byte for byte", arguments: rotatable)
     func roundTrip(name: String, format: CredentialFileSpec.Format) throws {
-        let original = try CredentialFiles.read(Fixtures.spec(name, format))
-        #expect(original.pairs.count == 1)
-        let first = credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-        let second = credentials("AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY+")
-        let withKey = try CredentialFiles.rewrite(original, replacing: AccessKeyID("ADD HERE"), with: first)
-        let rotated = try CredentialFiles.rewrite(withKey, replacing: first.accessKeyID, with: second)
-        #expect(rotated.pairs.map(\.accessKeyID) == [second.accessKeyID])
-        #expect(rotated.pairs.map(\.secretAccessKey) == [second.secretAccessKey])
+        let original = try CredentialFiles.parse(Fixtures.keyed(name, with: Self.first), spec: Fixtures.spec(name, format))
+        #expect(original.pairs.map(\.accessKeyID) == [Self.first.accessKeyID])
+        let rotated = try CredentialFiles.rewrite(original, replacing: Self.first.accessKeyID, with: Self.second)
+        #expect(rotated.pairs.map(\.accessKeyID) == [Self.second.accessKeyID])
+        #expect(rotated.pairs.map(\.secretAccessKey) == [Self.second.secretAccessKey])
         #expect(rotated.pairs.map(\.line) == original.pairs.map(\.line))
-        let back = try CredentialFiles.rewrite(rotated, replacing: second.accessKeyID, with: Self.placeholder)
+        let back = try CredentialFiles.rewrite(rotated, replacing: Self.second.accessKeyID, with: Self.first)
         #expect(back.bytes == original.bytes)
+    }
+
+    @Test("the samples' ADD HERE placeholder is refused as not an access key id, described, not echoed", arguments: rotatable)
+    func placeholderRefused(name: String, format: CredentialFileSpec.Format) throws {
+        let error = credentialError { _ = try CredentialFiles.read(Fixtures.spec(name, format)) }
+        #expect(error?.code == .notAnAccessKeyID)
+        #expect(error?.message.contains("8 characters") == true)
+        #expect(error?.description.contains("ADD HERE") == false)
     }
 
     @Test("a rotated fixture is written in place and reads back")
@@ -38,11 +43,10 @@ struct SnowplowFixtureTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let name = "emretlrunner-0.9.14-config.yml.sample"
-        let path = try directory.file("config.yml", Fixtures.bytes(name))
+        let path = try directory.file("config.yml", Fixtures.keyed(name, with: Self.first))
         let spec = CredentialFileSpec(path: path, format: .yaml)
         let original = try CredentialFiles.read(spec)
-        let key = credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-        let rewritten = try CredentialFiles.rewrite(original, replacing: AccessKeyID("ADD HERE"), with: key)
+        let rewritten = try CredentialFiles.rewrite(original, replacing: Self.first.accessKeyID, with: Self.second)
         try CredentialFiles.write(rewritten, over: original)
         #expect(try CredentialFiles.read(spec).pairs == rewritten.pairs)
     }
@@ -85,7 +89,7 @@ struct SnowplowFixtureTests {
     func noKeys(name: String) throws {
         let snapshot = try CredentialFiles.read(Fixtures.spec(name, .json))
         #expect(snapshot.pairs.isEmpty)
-        let error = credentialError { _ = try CredentialFiles.rewrite(snapshot, replacing: AccessKeyID("ADD HERE"), with: Self.placeholder) }
+        let error = credentialError { _ = try CredentialFiles.rewrite(snapshot, replacing: Self.first.accessKeyID, with: Self.second) }
         #expect(error?.code == .keyNotFound)
     }
 

@@ -29,13 +29,24 @@ enum Fixtures {
         Array(try Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
     }
 
+    /// The sample with `key` written where it says ADD HERE for the key: the first placeholder is
+    /// the access key id, the second its secret, in every rotatable sample.
+    static func keyed(_ name: String, with key: Credentials) throws -> [UInt8] {
+        var text = String(decoding: try bytes(name), as: UTF8.self)
+        for value in [key.accessKeyID.rawValue, key.secretAccessKey.revealed()] {
+            guard let placeholder = text.range(of: "ADD HERE") else { throw CocoaError(.fileReadCorruptFile) }
+            text.replaceSubrange(placeholder, with: value)
+        }
+        return Array(text.utf8)
+    }
+
     static func spec(_ name: String, _ format: CredentialFileSpec.Format) -> CredentialFileSpec {
         CredentialFileSpec(path: "\(directory)/\(name)", format: format)
     }
 }
 
-func credentials(_ id: String, _ secret: String) -> Credentials {
-    Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: Secret(secret))
+func credentials(_ id: AccessKeyID, _ secret: String) -> Credentials {
+    Credentials(accessKeyID: id, secretAccessKey: Secret(secret))
 }
 
 extension String {

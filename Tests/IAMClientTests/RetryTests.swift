@@ -10,7 +10,7 @@ import Testing
     let credentials = Fixtures.credentials
     static let throttling = Array(#"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r1</RequestId></ErrorResponse>"#.utf8)
     static let identity = Array(#"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn><UserId>AIDA</UserId><Account>1</Account></GetCallerIdentityResult></GetCallerIdentityResponse>"#.utf8)
-    static let created = Array(#"<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u</UserName><AccessKeyId>AKIANEW</AccessKeyId><Status>Active</Status><SecretAccessKey>s/+x</SecretAccessKey></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>"#.utf8)
+    static let created = Array(#"<CreateAccessKeyResponse><CreateAccessKeyResult><AccessKey><UserName>u</UserName><AccessKeyId>AKIANEW0000000000000</AccessKeyId><Status>Active</Status><SecretAccessKey>s/+x</SecretAccessKey></AccessKey></CreateAccessKeyResult></CreateAccessKeyResponse>"#.utf8)
 
     static func error(_ code: String) -> [UInt8] {
         Array("<ErrorResponse><Error><Code>\(code)</Code><Message>m</Message></Error></ErrorResponse>".utf8)

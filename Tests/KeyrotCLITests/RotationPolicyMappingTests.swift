@@ -1,4 +1,5 @@
 import KeyrotConfig
+import KeyrotTestSupport
 @testable import KeyrotCLI
 import RotationEngine
 import Testing
@@ -34,7 +35,7 @@ struct RotationPolicyMappingTests {
         #expect(policy.requiredConsecutiveChecks == 1)
         #expect(policy.deleteUnknownActiveKeys)
         #expect(policy.hasVerifyCommand)
-        #expect(policy.retriesPerRun == RotationPolicy(user: "u", files: []).retriesPerRun)
+        #expect(policy.retriesPerRun == RotationPolicy.forTests(files: []).retriesPerRun)
     }
 
     @Test func aForegroundRotationRetriesAStepOnlyOncePerRun() throws {

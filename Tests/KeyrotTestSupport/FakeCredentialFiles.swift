@@ -22,6 +22,7 @@ public final class FakeCredentialFiles: CredentialFileStore {
         var failures: [String: [RotationPortError]] = [:]
         var writes = 0
         var removals: Set<String> = []
+        var writeProblems: [String: String] = [:]
     }
 
     private let crashSwitch: FakeCrashSwitch
@@ -55,6 +56,22 @@ public final class FakeCredentialFiles: CredentialFileStore {
         state.withLock { $0.failures[Self.failureKey(operation, path), default: []] += Array(repeating: error, count: times) }
     }
 
+    /// Reads of `path` report that it cannot be replaced keeping its attributes (nil: they no longer do).
+    public func setWriteProblem(_ path: String, _ problem: String?) {
+        state.withLock { $0.writeProblems[path] = problem }
+    }
+
+    /// Replaces every file and backup (restoring a saved world).
+    public func replaceAll(files: [String: [Credentials]], backups: [String: [Credentials]]) {
+        state.withLock { state in
+            state.files = files.mapValues { File(pairs: $0, version: 1) }
+            state.backups = backups.mapValues { File(pairs: $0, version: 1) }
+        }
+    }
+
+    public var allFiles: [String: [Credentials]] { state.withLock { $0.files.mapValues(\.pairs) } }
+    public var allBackups: [String: [Credentials]] { state.withLock { $0.backups.mapValues(\.pairs) } }
+
     public func pairs(in path: String) -> [Credentials]? { state.withLock { $0.files[path]?.pairs } }
     public var backupCount: Int { state.withLock { $0.backups.count } }
     /// Successful rewrites and restores.
@@ -69,10 +86,11 @@ public final class FakeCredentialFiles: CredentialFileStore {
 
     // MARK: CredentialFileStore
 
-    public func read(path: String) async throws -> CredentialFileSnapshot {
+    public func read(path: String) async throws -> CredentialFileContents {
         try operate(.read, path) { state in
             guard let file = state.files[path] else { throw RotationPortError(.noSuchEntity, "\(path): no such file") }
-            return CredentialFileSnapshot(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"))
+            return CredentialFileContents(path: path, pairs: file.pairs, version: FileVersion("v\(file.version)"),
+                                          writeProblem: state.writeProblems[path])
         }
     }
 

@@ -47,7 +47,7 @@ public final class FakeIAM: AccessKeyService {
     public let propagationDelay: TimeInterval
     /// After its first successful check, the next checks of a new key alternate fail and pass, this many of them.
     public let flakyChecksAfterFirstSuccess: Int
-    private let clock: any RotationClock
+    private let clock: any KeyrotClock
     private let crashSwitch: FakeCrashSwitch
     /// Asked before a key is deactivated or deleted; returns a violation text, if any.
     private let retirementProbe: @Sendable (AccessKeyID) -> String?
@@ -55,7 +55,7 @@ public final class FakeIAM: AccessKeyService {
 
     public init(
         user: String,
-        clock: any RotationClock,
+        clock: any KeyrotClock,
         crashSwitch: FakeCrashSwitch,
         propagationDelay: TimeInterval = 0,
         flakyChecksAfterFirstSuccess: Int = 0,
@@ -78,6 +78,15 @@ public final class FakeIAM: AccessKeyService {
             let key = Self.makeKey(&state, status: status, createdAt: createdAt, flaky: 0)
             state.keys.append(key)
             return key.credentials
+        }
+    }
+
+    /// Replaces every key (restoring a saved world); later keys get serials after them.
+    public func replaceKeys(_ keys: [(Credentials, AccessKeyStatus, Date)]) {
+        state.withLock { state in
+            state.keys = keys.map { Key(id: $0.0.accessKeyID, secret: $0.0.secretAccessKey, status: $0.1, createdAt: $0.2) }
+            state.issued += keys.map(\.0)
+            state.nextSerial = max(state.nextSerial, keys.count + 2)
         }
     }
 
@@ -180,9 +189,11 @@ public final class FakeIAM: AccessKeyService {
         state.nextSerial += 1
         let digits = String(serial)
         let id = "AKIAFAKE" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
-        let secret = Secret("fake-secret-\(serial)-\(UUID().uuidString)")
-        state.issued.append(Credentials(accessKeyID: AccessKeyID(id), secretAccessKey: secret))
-        return Key(id: AccessKeyID(id), secret: secret, status: status, createdAt: createdAt, flakyFailuresLeft: flaky)
+        // The same in every world, so that a saved world (FakeWorldSnapshot) matches a new one.
+        let secret = Secret("fake-secret-\(serial)-of-the-in-memory-iam")
+        let keyID = try! AccessKeyID(id)  // AKIAFAKE and 12 digits: well-formed by construction
+        state.issued.append(Credentials(accessKeyID: keyID, secretAccessKey: secret))
+        return Key(id: keyID, secret: secret, status: status, createdAt: createdAt, flakyFailuresLeft: flaky)
     }
 
     private func call<T>(_ operation: Operation, user: String, signer: Credentials, _ body: (inout State) throws -> T) throws -> T {

@@ -29,6 +29,11 @@ public final class FakeRotationStateStore: RotationStateStore {
     /// The stored JSON, as the state file would hold it.
     public var storedData: Data? { state.withLock { $0.data } }
 
+    /// Puts a state file in place (restoring a saved world).
+    public func replaceStoredData(_ data: Data?) {
+        state.withLock { $0.data = data }
+    }
+
     public var record: RotationRecord? {
         get throws { try storedData.map(RotationRecord.decoded(from:)) }
     }

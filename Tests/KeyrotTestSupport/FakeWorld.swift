@@ -26,7 +26,7 @@ public final class FakeWorld: Sendable {
         flakyChecksAfterFirstSuccess: Int = 0,
         adjust: (inout RotationPolicy) -> Void = { _ in }
     ) {
-        var policy = RotationPolicy(user: "snowplow-operator", files: paths, overlap: 3_600, grace: 86_400, hasVerifyCommand: true)
+        var policy = RotationPolicy.forTests(files: paths) { $0.hasVerifyCommand = true }
         adjust(&policy)
         let crashSwitch = FakeCrashSwitch()
         let clock = TestClock(crashSwitch: crashSwitch)

@@ -51,7 +51,7 @@ public struct MotoEmulator: Sendable {
         return MotoEmulator(
             directory: directory, endpoint: state.endpoint, account: state.account, user: state.user,
             accessKeyID: state.access_key_id, secretAccessKey: state.secret_access_key,
-            adminCredentials: Credentials(accessKeyID: AccessKeyID(state.admin.id), secretAccessKey: Secret(state.admin.secret)))
+            adminCredentials: Credentials(accessKeyID: try AccessKeyID(state.admin.id), secretAccessKey: Secret(state.admin.secret)))
     }
 
     /// The user's keys, listed with the admin key.

@@ -1,10 +1,10 @@
 import Foundation
-import RotationEngine
+import KeyrotCore
 import Synchronization
 
 /// A wall clock that only moves when a sleep asks it to (instantly) or a test advances it.
 /// When its crash switch is killed, sleeping throws (the process is gone).
-public final class TestClock: RotationClock {
+public final class TestClock: KeyrotClock {
     private let state: Mutex<(now: Date, sleeps: [Date])>
     private let crashSwitch: FakeCrashSwitch?
 

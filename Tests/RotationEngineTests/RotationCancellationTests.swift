@@ -1,10 +1,11 @@
 import Foundation
+import KeyrotCore
 import KeyrotTestSupport
 import RotationEngine
 import Testing
 
 /// A clock whose long sleeps really wait (until cancelled) and announce themselves.
-final class WaitingClock: RotationClock {
+final class WaitingClock: KeyrotClock {
     let base: TestClock
     let sleeping: AsyncStream<Date>
     private let announce: AsyncStream<Date>.Continuation

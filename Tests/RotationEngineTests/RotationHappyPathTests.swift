@@ -104,7 +104,7 @@ struct RotationHappyPathTests {
 
     @Test("the next due date while a rotation is in flight is its next deadline")
     func nextDueInFlight() throws {
-        let policy = RotationPolicy(user: "u", files: [], overlap: 60, grace: 120)
+        let policy = RotationPolicy.forTests(user: "u", files: []) { $0.overlap = 60; $0.grace = 120 }
         var record = RotationRecord(user: "u")
         let switched = Date(timeIntervalSince1970: 1_000)
         record.phase = .overlapping

@@ -102,13 +102,14 @@ struct RotationPreflightTests {
     @Test("AccessDenied on CreateAccessKey: failed, IAM and the files as before, the message points to keyrotd policy")
     func createDenied() async throws {
         let world = FakeWorld()
-        world.iam.inject(.error(RotationPortError(.accessDenied, "AccessDenied: not authorized to perform iam:CreateAccessKey")), into: .create)
+        world.iam.inject(.error(RotationPortError(.accessDenied, "AccessDenied: not authorized to perform iam:CreateAccessKey; run `keyrotd policy` to print the IAM policy the user needs and attach it")), into: .create)
         let outcome = await world.driver().run(.rotate(force: true))
         guard case .failed(let error) = outcome else {
             Issue.record("expected failed, got \(outcome)")
             return
         }
         #expect(error.code == .accessDenied)
+        #expect(error.message.hasPrefix("CreateAccessKey was denied: AccessDenied"))
         #expect(error.message.contains("keyrotd policy"))
         #expect(world.iam.keys.map(\.id) == [world.originalKey.accessKeyID])
         #expect(world.files.writeCount == 0)

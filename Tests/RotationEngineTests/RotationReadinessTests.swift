@@ -1,23 +1,24 @@
 import Foundation
 import KeyrotCore
+import KeyrotTestSupport
 import RotationEngine
 import Testing
 
 @Suite("Readiness for `keyrotd check`")
 struct RotationReadinessTests {
-    let policy = RotationPolicy(user: "snowplow-operator", files: ["/etc/a.yml", "/etc/b.json"])
+    let policy = RotationPolicy.forTests(files: ["/etc/a.yml", "/etc/b.json"])
     let key = Credentials(accessKeyID: AccessKeyID("AKIAOLDOLDOLDOLDOLD1"), secretAccessKey: Secret("s1"))
     let created = Date(timeIntervalSince1970: 1_700_000_000)
 
-    func files(_ pairs: [Credentials]) -> [CredentialFileSnapshot] {
-        zip(policy.files, pairs).map { CredentialFileSnapshot(path: $0, pairs: [$1], version: FileVersion("v1")) }
+    func files(_ pairs: [Credentials]) -> [CredentialFileContents] {
+        zip(policy.files, pairs).map { CredentialFileContents(path: $0, pairs: [$1], version: FileVersion("v1")) }
     }
 
     @Test("agreeing files and one Active key: ready, with the next due date")
     func ready() {
         let keys = [AccessKeyMetadata(keyID: key.accessKeyID, status: .active, createdAt: created)]
         let readiness = policy.readiness(files: files([key, key]), keys: keys)
-        #expect(readiness.canRotate)
+        #expect(readiness.problems.isEmpty)
         #expect(readiness.currentKey?.keyID == key.accessKeyID)
         #expect(readiness.nextDue == created.addingTimeInterval(policy.maxAge))
     }

@@ -5,23 +5,28 @@ import KeyrotCore
 import RotationEngine
 
 /// The engine's `CredentialFileStore` over the format-preserving rewriter, for the configured
-/// files. Backups live in `<state directory>/backups`, one 0600 copy per file.
+/// files. Backups live in the state directory's backup folder, one 0600 copy per file.
 struct ConfiguredFileStore: CredentialFileStore {
     let specs: [String: CredentialFileSpec]
     let backupDirectory: String
 
     init(files: [CredentialFileSpec], stateDirectory: String) {
         specs = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        backupDirectory = stateDirectory + "/backups"
+        backupDirectory = StateDirectoryLayout(stateDirectory).backups
     }
 
-    func read(path: String) async throws -> RotationEngine.CredentialFileSnapshot {
+    /// Also the recovery of an interrupted replace (a killed keyrotd's temp files beside the file
+    /// are removed: they may hold a new secret) and the check that a replace could keep the file's
+    /// attributes, carried in the snapshot so that preflight refuses before a key is created.
+    func read(path: String) async throws -> CredentialFileContents {
         try requireExisting(path)
+        DurableFS.removeStaleTempFiles(beside: path)
         let snapshot = try CredentialFiles.read(try spec(path))
-        return RotationEngine.CredentialFileSnapshot(
+        return CredentialFileContents(
             path: path,
             pairs: snapshot.pairs.map { Credentials(accessKeyID: $0.accessKeyID, secretAccessKey: $0.secretAccessKey) },
-            version: FileVersion(snapshot.digest.hex))
+            version: FileVersion(snapshot.digest.hex),
+            writeProblem: DurableFS.replaceProblem(path)?.message)
     }
 
     func backUp(path: String) async throws -> FileBackupReference {
@@ -32,6 +37,8 @@ struct ConfiguredFileStore: CredentialFileStore {
         return FileBackupReference(location: backup.backupPath, digest: backup.digest.hex)
     }
 
+    /// Reads the file (to edit it and for the compare-and-swap), writes it atomically if it is
+    /// still that version, and reads it back (`CredentialFiles.write`).
     func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws {
         try requireExisting(path)
         let current = try CredentialFiles.read(try spec(path))

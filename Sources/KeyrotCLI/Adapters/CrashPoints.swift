@@ -3,10 +3,11 @@ import Synchronization
 
 /// Hooks for the fault and crash campaign (Tests/faults), active in debug builds only.
 ///
-/// Around every port call the adapters pass a named point, `before:<operation>` and
-/// `after:<operation>`, counted per name. With `KEYROTD_DEBUG_TRACE_POINTS=FILE` each point is
-/// appended to FILE as `NAME#k` (the k-th time it was reached); with `KEYROTD_DEBUG_KILL_AT=NAME#k`
-/// (or just NAME, for the first time) the process SIGKILLs itself there; with
+/// Around every port call the engine's driver passes a named point, `before:<operation>` and
+/// `after:<operation>` (`RotationDriver.CrashPointHook`), counted per name. With
+/// `KEYROTD_DEBUG_TRACE_POINTS=FILE` each point is appended to FILE as `NAME#k` (the k-th time it
+/// was reached); with `KEYROTD_DEBUG_KILL_AT=NAME#k` (or just NAME, for the first time) the
+/// process SIGKILLs itself there; with
 /// `KEYROTD_DEBUG_STOP_AT=NAME#k` it SIGSTOPs itself there, so that a test can act (edit a file)
 /// and send SIGCONT. Release builds compile the hooks to nothing.
 enum CrashPoints {
@@ -17,7 +18,7 @@ enum CrashPoints {
     private static let counts = Mutex([String: Int]())
     #endif
 
-    /// Whether any hook is set (the adapters are only wrapped then).
+    /// Whether any hook is set (the driver is only given `reached` then).
     static var isEnabled: Bool {
         #if DEBUG
         traceFile != nil || killAt != nil || stopAt != nil
@@ -45,14 +46,6 @@ enum CrashPoints {
             kill(getpid(), SIGSTOP)
         }
         #endif
-    }
-
-    /// Runs `work` between the `before:` and `after:` points of `operation`.
-    static func around<T>(_ operation: String, _ work: () async throws -> T) async throws -> T {
-        reached("before:\(operation)")
-        let result = try await work()
-        reached("after:\(operation)")
-        return result
     }
 
     #if DEBUG

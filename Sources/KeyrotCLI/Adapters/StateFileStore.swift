@@ -2,13 +2,13 @@ import DurableFS
 import Foundation
 import RotationEngine
 
-/// The engine's `RotationStateStore`: `<state directory>/state.json`, written 0600 with fsync,
+/// The engine's `RotationStateStore`: the state directory's record, written 0600 with fsync,
 /// rename and a directory fsync. It holds the new secret while a rotation is in flight.
 struct StateFileStore: RotationStateStore {
     let path: String
 
     init(stateDirectory: String) {
-        path = stateDirectory + "/state.json"
+        path = StateDirectoryLayout(stateDirectory).record
     }
 
     func load() async throws -> RotationRecord? {
@@ -19,7 +19,7 @@ struct StateFileStore: RotationStateStore {
         } catch let error as RotationError {
             throw error
         } catch {
-            throw RotationError(.stateStore, "\(path) is not a readable rotation record (\(error)); move it aside only after checking IAM and the files by hand")
+            throw RotationError(.stateStore, "\(path) is not a readable rotation record (\(error)); move it aside only after checking IAM and the files by hand", cause: error)
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CredentialFiles
+import DurableFS
 import Foundation
 import IAMClient
 import KeyrotConfig
@@ -28,7 +29,7 @@ struct CheckCommand: AsyncParsableCommand {
         var problems: [String] = []
         var unreachable = false
 
-        var snapshots: [RotationEngine.CredentialFileSnapshot] = []
+        var snapshots: [CredentialFileContents] = []
         for spec in configuration.files {
             do {
                 let snapshot = try await files.read(path: spec.path)
@@ -66,7 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     /// Authenticates with the files' key, lists the user's keys and applies preflight's rules.
     private func checkKeys(with credentials: Credentials, client: IAMClient, policy: RotationPolicy,
-                           snapshots: [RotationEngine.CredentialFileSnapshot]) async throws -> [String] {
+                           snapshots: [CredentialFileContents]) async throws -> [String] {
         let identity = try await client.getCallerIdentity(credentials: credentials)
         print("authenticated as \(identity.arn) (account \(identity.account))")
         guard identity.isUser(policy.user) else {
@@ -90,10 +91,10 @@ struct CheckCommand: AsyncParsableCommand {
         if access(directory, W_OK) != 0 && errno != ENOENT {
             problems.append("the state directory \(directory) is not writable by this user")
         }
-        if DaemonLiveness.holdsLock(directory + "/keyrotd.lock") {
+        if DaemonLiveness.holdsLock(StateDirectoryLayout(directory).lock) {
             print("a keyrotd daemon is running on \(directory)")
         }
-        if let data = FileManager.default.contents(atPath: directory + "/state.json"),
+        if let data = FileManager.default.contents(atPath: StateDirectoryLayout(directory).record),
            let record = try? RotationRecord.decoded(from: data), record.phase != .idle {
             problems.append("a rotation is in flight (phase \(record.phase)); it is finished by the running daemon or by `keyrotd rotate`")
         }

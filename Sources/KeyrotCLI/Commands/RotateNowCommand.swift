@@ -1,4 +1,5 @@
 import ArgumentParser
+import DurableFS
 import Foundation
 import KeyrotConfig
 
@@ -14,7 +15,7 @@ struct RotateNowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
-        let lockPath = configuration.stateDirectory + "/keyrotd.lock"
+        let lockPath = StateDirectoryLayout(configuration.stateDirectory).lock
         guard let text = try? String(contentsOfFile: lockPath, encoding: .utf8),
               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
             FileHandle.standardError.write(Data("keyrotd: no running keyrotd found (no PID in \(lockPath)); is the service started? (systemctl status keyrotd)\n".utf8))

@@ -60,9 +60,9 @@ struct StatusReport: Encodable {
         intentAt = record?.intentAt
         newKeyCreatedAt = record?.createdAt
         switchedAt = record?.switchedAt
-        overlapEndsAt = record?.switchedAt.map { $0.addingTimeInterval(overlap) }
+        overlapEndsAt = record?.overlapEndsAt(overlap: overlap)
         deactivatedAt = record?.deactivatedAt
-        graceEndsAt = record?.deactivatedAt.map { $0.addingTimeInterval(grace) }
+        graceEndsAt = record?.graceEndsAt(grace: grace)
         nextAttemptAt = record?.nextAttemptAt
         lastError = record?.lastError.map { "\($0.code): \($0.message)" }
         lastCompletedAt = record?.lastCompletedAt

@@ -2,7 +2,7 @@ import DurableFS
 import Foundation
 import RotationEngine
 
-/// What the last run ended with and when the next rotation is due: `<state>/last-run.json`, read
+/// What the last run ended with and when the next rotation is due (`StateDirectoryLayout.lastRun`), read
 /// by `keyrotd status` (which never calls AWS). Holds no secret.
 struct LastRunRecord: Codable, Equatable {
     var finishedAt: Date
@@ -24,7 +24,7 @@ struct LastRunRecord: Codable, Equatable {
         }
     }
 
-    static func path(stateDirectory: String) -> String { stateDirectory + "/last-run.json" }
+    static func path(stateDirectory: String) -> String { StateDirectoryLayout(stateDirectory).lastRun }
 
     func save(stateDirectory: String) {
         let encoder = JSONEncoder()

@@ -22,30 +22,30 @@ struct RotationRuntime: Sendable {
     ///     IAM client's own retries ends the run (exit 75, the step kept in the record for the next
     ///     run) instead of waiting 30 s, 1 min, 2 min... in the foreground as the daemon does.
     init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
-         clock: (any RotationClock) -> any RotationClock = { $0 }, foreground: Bool = false) throws {
+         clock: (any KeyrotClock) -> any KeyrotClock = { $0 }, foreground: Bool = false) throws {
         let stateDirectory = configuration.stateDirectory
         try Self.prepareStateDirectory(stateDirectory)
         lock = try StateDirectoryLock.acquire(directory: stateDirectory)
         self.configuration = configuration
         client = try Self.client(for: configuration, logger: logger)
 
-        var keys: any AccessKeyService = IAMKeyService(client: client)
-        var files: any CredentialFileStore = ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory)
-        var store: any RotationStateStore = StateFileStore(stateDirectory: stateDirectory)
-        if CrashPoints.isEnabled {
-            keys = CrashPointKeyService(wrapped: keys)
-            files = CrashPointFileStore(wrapped: files)
-            store = CrashPointStateStore(wrapped: store)
-        }
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger)
         } ?? NoVerifyCommand()
+        var crashPoint: RotationDriver.CrashPointHook?
+        if CrashPoints.isEnabled {
+            crashPoint = { CrashPoints.reached($0) }
+        }
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground),
             clock: clock(SystemClock()),
-            keys: keys, files: files, store: store, verifier: verifier,
+            keys: IAMKeyService(client: client),
+            files: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory),
+            store: StateFileStore(stateDirectory: stateDirectory),
+            verifier: verifier,
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
-            logger: logger)
+            logger: logger,
+            crashPoint: crashPoint)
     }
 
     static func client(for configuration: KeyrotConfiguration, logger: Logger) throws -> IAMClient {
