@@ -153,7 +153,9 @@ def check_after_kill(case):
 
 
 def secrets_seen(case):
-    found = {case.old_key["secret"]}
+    """The old secret, every secret CreateAccessKey returned through the proxy, and any value a case
+    planted where keyrotd must treat it as secret (a secret-shaped value in place of a key id)."""
+    found = {case.old_key["secret"]} | set(getattr(case, "planted_secrets", ()))
     if os.path.exists(case.secrets_file):
         with open(case.secrets_file) as f:
             found |= {json.loads(line)["secret"] for line in f if line.strip()}
@@ -162,26 +164,39 @@ def secrets_seen(case):
 
 def secret_forms(secret):
     """The ways a secret can be written down: as is, JSON-escaped (`/` as `\\/`), percent-encoded,
-    base64 (so a state file or log that encodes it is still caught)."""
+    base64 (so a state file or log that encodes it is still caught), and keyrotd's abbreviation of a
+    key id (`wJal…EKEY`: a secret read as a key id would be shown so in STATUS or `check`)."""
     import base64, urllib.parse
     raw = secret.encode()
     return {raw, secret.replace("/", "\\/").encode(), urllib.parse.quote(secret, safe="").encode(),
-            base64.b64encode(raw)}
+            base64.b64encode(raw), f"{secret[:4]}\u2026{secret[-4:]}".encode()}
+
+
+def allowed_holders(case):
+    """Where a secret may be under the strict rule (the hostile cases): the targets, keyrotd's state
+    directory, and the campaign's own emulator and proxy directories (they hold the keys it made)."""
+    return [os.path.realpath(p) + os.sep for p in (getattr(case, "state_dir", ""), os.path.join(case.dir, "emulator"),
+                                                   os.path.join(case.dir, "proxy")) if p]
 
 
 def check_secret_hygiene(case, scanned=None):
-    """I5: any file under the case directory (keyrotd's stdout/stderr captures, the proxy and moto
-    logs, the state directory and its backups) holding a secret in any form is a target file or has
-    mode 0600 (or stricter); the state directory is 0700 and every file in it 0600. `scanned`
-    (a dict) counts the files read and those holding a secret, to show that the check looked."""
+    """I5: any file under the case directory (keyrotd's stdout/stderr captures, the STATUS text it
+    sent to the campaign's NOTIFY_SOCKET, its `status --json` output, the proxy and moto logs, the
+    state directory and its backups) holding a secret in any form is a target file or has mode 0600
+    (or stricter); the state directory is 0700 and every file in it 0600. With case.strict_hygiene
+    (the hostile cases) a secret outside the targets, the state directory and the campaign's own
+    files is a problem whatever its mode (a core dump, a stray copy). `scanned` (a dict) counts the
+    files read and those holding a secret, to show that the check looked."""
     forms = [form for secret in secrets_seen(case) for form in secret_forms(secret)]
     targets = {os.path.realpath(t.path) for t in case.targets}
+    strict = getattr(case, "strict_hygiene", False)
+    allowed = allowed_holders(case)
     problems = check_state_dir_modes(case)
     for directory, _, names in os.walk(case.dir):
         for name in names:
             path = os.path.join(directory, name)
-            if os.path.islink(path) or os.path.realpath(path) in targets:
-                continue
+            if not stat.S_ISREG(os.lstat(path).st_mode) or os.path.realpath(path) in targets:
+                continue  # a symlink, FIFO or socket (the hostile cases) is never opened
             try:
                 with open(path, "rb") as f:
                     data = f.read()
@@ -195,6 +210,8 @@ def check_secret_hygiene(case, scanned=None):
                 scanned["holding"] = scanned.get("holding", 0) + holds
             if holds and mode & 0o077:
                 problems.append(f"a secret in {os.path.relpath(path, case.dir)} (mode {mode:o})")
+            elif holds and strict and not any(os.path.realpath(path).startswith(a) for a in allowed):
+                problems.append(f"a secret in {os.path.relpath(path, case.dir)}, outside the targets and the state")
     return problems
 
 

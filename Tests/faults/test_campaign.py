@@ -150,3 +150,91 @@ def test_campaign_catches_an_orphan_key_left_after_a_crash(tmp_path):
     assert code == 1
     assert output.strip().splitlines()[-1] == "campaign: 1 passed, 1 failed", output
     assert "after recovery" in output and "that no file uses" in output
+
+
+def hygiene_case(tmp_path, placed, secret=OLD[1]):
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    return types.SimpleNamespace(dir=str(tmp_path), targets=placed, secrets_file=str(tmp_path / "none"),
+                                 old_key={"id": OLD[0], "secret": secret}, state_dir=str(state))
+
+
+def test_strict_hygiene_allows_a_secret_only_in_the_targets_and_the_state(tmp_path, placed):
+    case = hygiene_case(tmp_path, placed)
+    (tmp_path / "state" / "state.json").write_text(OLD[1])
+    os.chmod(tmp_path / "state" / "state.json", 0o600)
+    (tmp_path / "core").write_text("x" + OLD[1])  # a core dump: 0600, so the generic rule lets it be
+    os.chmod(tmp_path / "core", 0o600)
+    assert invariants.check_secret_hygiene(case) == []
+    case.strict_hygiene = True
+    assert invariants.check_secret_hygiene(case) == ["a secret in core, outside the targets and the state"]
+
+
+def test_hygiene_sees_a_secret_abbreviated_as_a_key_id_and_planted_values(tmp_path, placed):
+    case = hygiene_case(tmp_path, placed)
+    (tmp_path / "run1.notify").write_text(f"STATUS=key {OLD[1][:4]}\u2026{OLD[1][-4:]} is 3 days old\n")
+    assert invariants.check_secret_hygiene(case) == ["a secret in run1.notify (mode 644)"]
+    os.unlink(tmp_path / "run1.notify")
+    planted = "PlantedSecretShapedValue0123456789abcdef"
+    (tmp_path / "run2.err").write_text(f"line 4 holds {planted}\n")
+    assert invariants.check_secret_hygiene(case) == []
+    case.planted_secrets = {planted}
+    assert invariants.check_secret_hygiene(case) == ["a secret in run2.err (mode 644)"]
+
+
+def test_hygiene_never_opens_a_fifo_or_socket(tmp_path, placed):
+    case = hygiene_case(tmp_path, placed)
+    os.mkfifo(tmp_path / "fifo")  # opening it would block the campaign
+    scanned = {}
+    assert invariants.check_secret_hygiene(case, scanned) == [] and scanned == {}
+
+
+def test_notify_listener_keeps_every_message_in_a_scanned_file(tmp_path):
+    import socket, scenario
+    listener = scenario.NotifyListener(str(tmp_path / "run1.notify"))
+    try:
+        sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sender.sendto(b"STATUS=starting\nREADY=1", "\0" + listener.address[1:])
+        sender.sendto(b"WATCHDOG=1", "\0" + listener.address[1:])
+        assert listener.wait_for(lambda m: m == "WATCHDOG=1", 5) == "WATCHDOG=1"
+        assert listener.statuses() == ["starting"]
+    finally:
+        listener.close()
+    assert (tmp_path / "run1.notify").read_text() == "STATUS=starting\nREADY=1\nWATCHDOG=1\n"
+    assert os.stat(tmp_path / "run1.notify").st_mode & 0o777 == 0o644
+
+
+def test_finish_stops_a_run_past_its_time_and_says_how(tmp_path):
+    import scenario
+    case = types.SimpleNamespace(dir=str(tmp_path), runs=0, environment=lambda extra: dict(os.environ))
+    start = scenario.Case.start.__get__(case)
+    _, finish = start("obeys", ["sleep", "30"])
+    run = finish(0.2, stop_bound=5)
+    assert run.returncode == "timeout" and run.stop[0] == "stopped" and run.stop[1] < 5
+    _, finish = start("ignores", ["sh", "-c", "trap '' TERM; sleep 30"])
+    run = finish(0.2, stop_bound=1)
+    assert run.stop[0] == "ignored SIGTERM" and "ignored SIGTERM" in run.describe()
+    _, finish = start("quick", ["sh", "-c", "exit 3"])
+    run = finish(5)
+    assert run.returncode == 3 and run.stop is None and run.max_rss_kb > 0
+
+
+def test_a_core_dump_is_seen_in_the_wait_status(tmp_path):
+    import resource, scenario
+    case = types.SimpleNamespace(dir=str(tmp_path), runs=0, environment=lambda extra: dict(os.environ))
+    start = scenario.Case.start.__get__(case)
+    _, finish = start("abort", ["sh", "-c", "kill -ABRT $$"], cwd=str(tmp_path), core_limit=resource.RLIM_INFINITY)
+    run = finish(10)
+    assert run.returncode == -6
+    with open("/proc/sys/kernel/core_pattern") as f:
+        pattern = f.read().strip()
+    if pattern.startswith("core"):  # written beside it: the kernel says so in the wait status
+        assert run.dumped_core and os.listdir(tmp_path)
+
+
+def test_a_hostile_case_says_what_it_lacks(monkeypatch):
+    import hostile
+    assert hostile.needs("no-such-tool-for-keyrotd")() == "no-such-tool-for-keyrotd is not installed"
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert "needs root" in hostile.needs("sh", root=True)()
+    assert hostile.needs("sh")() is None

@@ -161,6 +161,76 @@ def test_hang_never_answers_until_reset(env):
     assert len(list_keys(env)) == 1
 
 
+def signed_list_keys_request(world):
+    """A ListAccessKeys request signed by botocore, to send over a raw connection."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    key = world["emulator"].user_key
+    body = f"Action=ListAccessKeys&UserName={USER}&Version=2010-05-08"
+    request = AWSRequest("POST", world["proxy"].endpoint + "/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(Credentials(key["id"], key["secret"]), "iam", "us-east-1").add_auth(request)
+    return body, dict(request.headers)
+
+
+def raw_connection(world, timeout):
+    import http.client
+    host, port = world["proxy"].endpoint.rsplit("/", 1)[1].split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=timeout)
+
+
+def test_slow_body_sends_headers_at_once_then_trickles_the_whole_body(env):
+    env["proxy"].rule(kind="slow_body", action="ListAccessKeys", count=1, interval=0.1, chunk=64)
+    body, headers = signed_list_keys_request(env)
+    connection = raw_connection(env, timeout=10)
+    started = time.monotonic()
+    connection.request("POST", "/", body=body, headers=headers)
+    answer = connection.getresponse()
+    headers_after = time.monotonic() - started
+    payload = answer.read()
+    body_after = time.monotonic() - started
+    length = int(answer.getheader("Content-Length"))
+    assert answer.status == 200 and len(payload) == length
+    assert env["emulator"].user_key["id"].encode() in payload and payload.rstrip().endswith(b">")
+    ticks = -(-length // 64)
+    assert headers_after < 0.1 * ticks / 2, (headers_after, ticks)
+    assert body_after >= 0.1 * (ticks - 1), (body_after, ticks)
+    assert env["proxy"].log()[-1]["status"] == "slow-body-200"
+    list_keys(env)  # count=1: the next call is answered at once
+
+
+def test_slow_body_defeats_a_per_read_timeout_and_stops_when_the_caller_leaves(env):
+    """A client whose timeout covers each read, not the whole body, is held: the bug class the
+    campaign's slow-body cases look for. Once the caller hangs up, the proxy stops trickling."""
+    env["proxy"].rule(kind="slow_body", action="ListAccessKeys", interval=0.3, chunk=1)
+    body, headers = signed_list_keys_request(env)
+    connection = raw_connection(env, timeout=1)  # per read
+    started = time.monotonic()
+    connection.request("POST", "/", body=body, headers=headers)
+    answer = connection.getresponse()
+    first = answer.read(5)  # every read returns within the timeout...
+    assert len(first) == 5 and time.monotonic() - started >= 1.2  # ...but the body takes 0.3 s a byte
+    connection.close()
+    assert faultkit.wait_until(lambda: any(str(e["status"]).startswith(("client-gone", "slow-body-cut"))
+                                           for e in env["proxy"].log()), 10)
+
+
+def test_reset_cuts_a_trickling_body(env):
+    import http.client
+    env["proxy"].rule(kind="slow_body", action="ListAccessKeys", interval=0.5, chunk=1)
+    body, headers = signed_list_keys_request(env)
+    connection = raw_connection(env, timeout=10)
+    connection.request("POST", "/", body=body, headers=headers)
+    answer = connection.getresponse()
+    env["proxy"].control("POST", "reset", {})
+    started = time.monotonic()
+    with pytest.raises((http.client.IncompleteRead, ConnectionError)):
+        answer.read()
+    assert time.monotonic() - started < 3
+    assert faultkit.wait_until(lambda: [e["status"] for e in env["proxy"].log()] == ["slow-body-cut-200"], 5)
+
+
 def test_new_key_invisible_then_flaky_then_consistent(env):
     env["proxy"].control("POST", "consistency", {"invisible_seconds": 2.0, "flaky_seconds": 2.5, "probability": 1.0})
     fresh = create_key(env)
