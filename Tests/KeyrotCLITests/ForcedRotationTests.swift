@@ -69,6 +69,23 @@ struct ForcedRotationTests {
         }
     }
 
+    @Test("metrics_file after a rotation: one completed rotation, phase idle, the new key's creation time, no secret")
+    func metricsAfterRotation() async throws {
+        try await RotationSite.with { site in
+            let rotate = try await site.keyrotd("rotate", "--force")
+            #expect(rotate.status == 0, "\(rotate)")
+            let text = try String(contentsOfFile: site.path("keyrotd.prom"), encoding: .utf8)
+            print("figure: metrics file after a rotation:\n\(text)")
+            #expect(text.contains(#"keyrotd_rotations_total{result="completed"} 1"#), "\(text)")
+            #expect(text.contains(#"keyrotd_rotations_total{result="failed"} 0"#), "\(text)")
+            #expect(text.contains(#"keyrotd_phase{phase="idle"} 1"#), "\(text)")
+            #expect(text.contains("keyrotd_last_success_timestamp_seconds "))
+            #expect(text.contains(#"keyrotd_access_key_created_timestamp_seconds{user="\#(site.moto.user)"} "#), "\(text)")
+            let newSecret = try #require(Self.secret(inCredentialsFile: try site.snapshot().contents["credentials"]))
+            #expect(!text.contains(newSecret) && !text.contains(site.moto.secretAccessKey))
+        }
+    }
+
     /// The `aws_secret_access_key` value of the `[snowplow]` profile (the last one in the fixture).
     static func secret(inCredentialsFile data: Data?) -> String? {
         guard let data else { return nil }

@@ -61,7 +61,7 @@ struct RotateCommand: AsyncParsableCommand {
                     continue
                 }
                 Self.say("\(signal): stopping at the next safe point")
-                runtime.driver.requestStop()
+                runtime.requestStop()
                 guard deadline == nil else { continue }
                 deadline = Task {
                     do { try await clock.sleep(for: Self.stopBudget) } catch { return }
@@ -70,7 +70,7 @@ struct RotateCommand: AsyncParsableCommand {
             }
             deadline?.cancel()
         }
-        let outcome = await runtime.driver.run(.rotate(force: force))
+        let outcome = await runtime.run(.rotate(force: force))
         stopper.cancel()
         signals.cancel()
         print(OutcomeReport.text(outcome))

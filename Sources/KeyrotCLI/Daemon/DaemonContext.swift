@@ -6,14 +6,14 @@ import Logging
 import RotationEngine
 import SystemdIntegration
 
-/// What a rotation run is to the daemon: the engine's driver, or a script in tests.
+/// What a rotation run is to the daemon: the engine's driver with its metrics, or a script in tests.
 protocol RotationRunner: Sendable {
     func run(_ request: RotationRequest) async -> RotationOutcome
     /// Asks the running `run` to return at its next safe point.
     func requestStop()
 }
 
-extension RotationDriver: RotationRunner {}
+extension RotationRuntime: RotationRunner {}
 
 /// Everything the daemon takes from the outside world, so that tests drive it with a manual
 /// clock, a recording notifier, scripted signals and a scripted runner.
@@ -54,7 +54,7 @@ extension DaemonContext {
             makeRunner: { configuration, _, clock, hooks in
                 try RotationRuntime(configuration: configuration, logger: logger,
                                     status: { text in try? notifier.notify([.status(text)]) },
-                                    clock: clock, hooks: hooks).driver
+                                    clock: clock, hooks: hooks)
             })
     }
 }

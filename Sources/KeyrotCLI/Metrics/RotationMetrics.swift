@@ -33,10 +33,10 @@ final class RotationMetrics: Sendable {
             help: "When the access key in the files was created (Unix time).")
         lastSuccess = registry.makeGauge(
             name: "keyrotd_last_success_timestamp_seconds",
-            help: "When the last rotation completed (Unix time); absent before the first one.")
+            help: "When the last rotation completed (Unix time); 0 before the first one.")
         lastAttempt = registry.makeGauge(
             name: "keyrotd_last_attempt_timestamp_seconds",
-            help: "When the last rotation started (Unix time); absent before the first one.")
+            help: "When the last rotation started (Unix time); 0 before the first one.")
         rotations = Dictionary(uniqueKeysWithValues: Result.allCases.map { result in
             (result, registry.makeCounter(name: "keyrotd_rotations_total", labels: [("result", result.rawValue)],
                                           help: "Rotations by how they ended, since the state directory was created."))

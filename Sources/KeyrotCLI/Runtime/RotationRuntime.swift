@@ -14,6 +14,8 @@ struct RotationRuntime: Sendable {
     let configuration: KeyrotConfiguration
     let client: IAMClient
     let driver: RotationDriver
+    /// `metrics_file`, when configured: told of every saved phase and every run's outcome.
+    let metrics: MetricsRecorder?
 
     /// - Parameters:
     ///   - status: receives the one-line status of each step (STATUS= or stdout).
@@ -33,6 +35,14 @@ struct RotationRuntime: Sendable {
         // KEYROTD_DEBUG_HANG_AT) then hangs where a stuck file-system call would.
         let secrets = SecretsSeen()
         let hook = PortCallHooks(hooks: hooks + [secrets, OffPoolFileWork()] + (CrashPoints.isEnabled ? [CrashPointHook()] : []))
+        metrics = configuration.metricsFile.map {
+            MetricsRecorder(path: $0, stateDirectory: stateDirectory, user: configuration.user, version: keyrotdVersion,
+                            maxAge: configuration.maxAge.timeInterval, clock: clock, logger: logger)
+        }
+        var store: any RotationStateStore = StateFileStore(stateDirectory: stateDirectory)
+        if let metrics {
+            store = MetricsStateStore(wrapped: store, recorder: metrics)
+        }
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger,
                                 secrets: { secrets.all }, clock: clock)
@@ -42,10 +52,21 @@ struct RotationRuntime: Sendable {
             clock: clock,
             keys: HookedKeyService(wrapped: IAMKeyService(client: client), hook: hook),
             files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
-            store: HookedStateStore(wrapped: StateFileStore(stateDirectory: stateDirectory), hook: hook),
+            store: HookedStateStore(wrapped: store, hook: hook),
             verifier: HookedVerifier(wrapped: verifier, hook: hook),
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
             logger: logger)
+    }
+
+    /// One run of the engine, its outcome also counted in the metrics.
+    func run(_ request: RotationRequest) async -> RotationOutcome {
+        let outcome = await driver.run(request)
+        metrics?.finished(outcome)
+        return outcome
+    }
+
+    func requestStop() {
+        driver.requestStop()
     }
 
     /// Prepares the state directory (``prepareStateDirectory(_:)``) and takes its lock, without

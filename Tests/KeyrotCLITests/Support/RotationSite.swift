@@ -75,6 +75,7 @@ struct RotationSite {
             grace: 0s
             propagation_timeout: \(propagationTimeout)
             state_dir: \(path("state"))
+            metrics_file: \(path("keyrotd.prom"))
             aws:
               region: us-east-1
               iam_endpoint: \(iamEndpoint ?? moto.endpoint)
