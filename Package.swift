@@ -58,7 +58,7 @@ let package = Package(
 
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
-            "KeyrotCore", "KeyrotConfig", "AWSSigV4", "IAMClient", "CredentialFiles", "DurableFS",
+            "KeyrotCore", "KeyrotConfig", "IAMClient", "CredentialFiles", "DurableFS",
             "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
         ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
@@ -82,7 +82,7 @@ let package = Package(
         .target(name: "CredentialFiles", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
 
         // Atomic replace, fsync, backups, the state directory lock.
-        .target(name: "DurableFS", dependencies: ["KeyrotCore", crypto], swiftSettings: strict),
+        .target(name: "DurableFS", dependencies: [crypto], swiftSettings: strict),
 
         // sd_notify, watchdog, the journal log handler.
         .target(name: "SystemdIntegration", dependencies: ["KeyrotCore", "CSystemd", logging], swiftSettings: strict),
