@@ -14,4 +14,6 @@ public struct StateDirectoryLayout: Sendable, Hashable {
     public var backups: String { directory + "/backups" }
     /// What the last run ended with, for `keyrotd status` (no secret).
     public var lastRun: String { directory + "/last-run.json" }
+    /// What the metrics keep across restarts: counters and timestamps (no secret).
+    public var metricsHistory: String { directory + "/metrics.json" }
 }

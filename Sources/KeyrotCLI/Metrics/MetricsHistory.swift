@@ -13,7 +13,7 @@ struct MetricsHistory: Codable, Equatable {
     /// `keyrotd_rotations_total` by result label.
     var rotations: [String: Int] = [:]
 
-    static func path(stateDirectory: String) -> String { stateDirectory + "/metrics.json" }
+    static func path(stateDirectory: String) -> String { StateDirectoryLayout(stateDirectory).metricsHistory }
 
     /// The saved history; empty when there is none or it cannot be read (metrics never stop a rotation).
     static func load(stateDirectory: String) -> MetricsHistory {
