@@ -1,3 +1,4 @@
+import Foundation
 import KeyrotCore
 
 /// Something that happened in the fleet, for the journal (each case its MESSAGE_ID, with a
@@ -15,6 +16,8 @@ public enum FleetEvent: Sendable, Hashable {
     /// A member was down at promotion: the old key stays Active for it until it catches up or is dropped.
     case hostMissing(HostID)
     case promoted(SecretVersionID)
+    /// The old key was used after promotion: something outside the fleet's files still holds it.
+    case oldKeyUsedAfterPromotion(AccessKeyID, AccessKeyLastUse)
     /// Silent past `member_grace`: out of the fleet until `keyrotd fleet join`.
     case memberDropped(HostID)
     case keyDeactivated(AccessKeyID)
@@ -51,6 +54,8 @@ public enum FleetEvent: Sendable, Hashable {
             "fleet: \(host) is down; the old key stays active for it until it catches up or is dropped"
         case .promoted(let version):
             "fleet: version \(version) is AWSCURRENT"
+        case .oldKeyUsedAfterPromotion(let id, let use):
+            "fleet: \(id) was used after promotion by \(use.serviceName) in \(use.region): something outside the fleet's files still holds it, and it is about to be deactivated"
         case .memberDropped(let host):
             "fleet: \(host) was silent past member_grace and is dropped; it must run `keyrotd fleet join` with the current pair"
         case .keyDeactivated(let id):

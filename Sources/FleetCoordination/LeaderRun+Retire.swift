@@ -18,8 +18,20 @@ extension LeaderRun {
             if !waiting.isEmpty { announceWaiting(for: waiting, of: members) }
             try await pause()
         }
+        await reportLastUse(of: record.baseKeyID, since: overlapEnd.addingTimeInterval(-policy.overlap))
         try await enter(.retiring)
         return try await deactivateOldKey()
+    }
+
+    /// Before the old key is deactivated: a use after promotion means something outside the
+    /// fleet's files still holds it (it will break); said as a warning, it does not stop retirement.
+    private func reportLastUse(of old: AccessKeyID, since promotion: Date) async {
+        do {
+            let use = try await ports.keys.lastUsed(old, signedWith: signer())
+            if let date = use.date, date > promotion { emit(.oldKeyUsedAfterPromotion(old, use)) }
+        } catch {
+            emit(.warning("fleet: could not look up when \(old) was last used: \(error)"))
+        }
     }
 
     /// `retiring`: the old key is set Inactive, then `grace` recorded.

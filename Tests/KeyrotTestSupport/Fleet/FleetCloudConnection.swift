@@ -15,7 +15,8 @@ public struct FleetCloudConnection: Sendable {
 
     func call<T>(_ name: String, signedWith signer: Credentials, _ body: (inout InMemoryFleetCloud.State) throws -> T) throws -> T {
         defer { cloud.notifyObserver() }
-        return try crashSwitch.operate(name) { try cloud.signed(signer, body) }
+        let service = String(name.prefix { $0 != "." })
+        return try crashSwitch.operate(name) { try cloud.signed(signer, service: service, body) }
     }
 
     static func conditionFailed(_ call: String) -> FleetPortError {
@@ -62,7 +63,10 @@ extension FleetCloudConnection: FleetKeyService {
     }
 
     public func lastUsed(_ keyID: AccessKeyID, signedWith signer: Credentials) async throws -> AccessKeyLastUse {
-        try call("iam.lastUsed", signedWith: signer) { _ in AccessKeyLastUse(date: nil, serviceName: "N/A", region: "N/A") }
+        try call("iam.lastUsed", signedWith: signer) { state in
+            guard let key = state.keys[keyID] else { throw FleetPortError(.noSuchEntity, "NoSuchEntity: \(keyID)") }
+            return key.lastUse ?? AccessKeyLastUse(date: nil, serviceName: "N/A", region: "N/A")
+        }
     }
 }
 

@@ -15,6 +15,7 @@ public final class InMemoryFleetCloud: Sendable {
         var secret: Secret
         var status: AccessKeyStatus
         var createdAt: Date
+        var lastUse: AccessKeyLastUse?
     }
 
     struct State {
@@ -65,6 +66,14 @@ public final class InMemoryFleetCloud: Sendable {
         }
     }
 
+    /// Another host takes the lease as after an expiry, while its holder is paused (a new record version).
+    public func takeLeaseOver(for host: HostID) {
+        state.withLock { state in
+            state.lease.owner = host
+            state.lease.version = newRecordVersion(&state)
+        }
+    }
+
     public func setHoldings(_ provider: @escaping @Sendable () -> [HostID: AccessKeyID]) {
         holdings.withLock { $0 = provider }
     }
@@ -81,6 +90,11 @@ public final class InMemoryFleetCloud: Sendable {
     /// Whether `pair` authenticates now: the key exists, is Active, has propagated, and the secret matches.
     public func accepts(_ pair: Credentials) -> Bool {
         state.withLock { Self.accepts(pair, in: $0, now: clock.now, delay: propagationDelay) }
+    }
+
+    /// A use of `pair` by something outside the fleet (a consumer the configuration does not name).
+    public func use(_ pair: Credentials, service: String) throws {
+        _ = try signed(pair, service: service) { _ in }
     }
 
     public var keyIDs: [AccessKeyID] { state.withLock { $0.keys.keys.sorted() } }
@@ -122,12 +136,14 @@ public final class InMemoryFleetCloud: Sendable {
         }
     }
 
-    /// Runs one call signed with `signer`: refused unless the signer authenticates.
-    func signed<T>(_ signer: Credentials, _ body: (inout State) throws -> T) throws -> T {
+    /// Runs one call of `service` signed with `signer`: refused unless the signer authenticates;
+    /// recorded as the key's last use.
+    func signed<T>(_ signer: Credentials, service: String, _ body: (inout State) throws -> T) throws -> T {
         try state.withLock { state in
             guard Self.accepts(signer, in: state, now: clock.now, delay: propagationDelay) else {
                 throw FleetPortError(.invalidCredentials, "InvalidClientTokenId: \(signer.accessKeyID) does not authenticate")
             }
+            state.keys[signer.accessKeyID]?.lastUse = AccessKeyLastUse(date: clock.now, serviceName: service, region: "eu-west-1")
             return try body(&state)
         }
     }
