@@ -95,6 +95,25 @@ struct FleetRotationTests {
         #expect(fleet.violations.isEmpty, "\(fleet.violations)")
     }
 
+    @Test("a registration is valid only for its rotation while pending: a host that registered, died, and came back after the rollback does not switch")
+    func staleRegistrationIsVoid() async throws {
+        let fleet = FleetSimulation()
+        let old = fleet.cloud.initialPair.accessKeyID
+        let late = fleet["collector-3"]
+        // collector-3 registers, then dies before fetching the key; collector-2 fails to apply.
+        late.crashSwitch.arm(atNext: "secret.read", .beforeEffect)
+        fleet["collector-2"].files.failNextApplies()
+        fleet.when({ fleet.record.phase == .rollback && !late.isRunning }) { late.restart() }
+        let outcome = try await fleet["collector-1"].startLeader().value
+
+        guard case .rolledBack(let rotation, _) = outcome else { Issue.record("outcome \(outcome)"); return }
+        #expect(fleet.violations.isEmpty, "\(fleet.violations)")
+        #expect(!late.events.all.contains { if case .applied = $0 { true } else { false } }, "\(late.events.all)")
+        #expect(!late.rounds.contains(.applied(rotation)))
+        #expect(late.files.pair.accessKeyID == old)
+        #expect(fleet.cloud.members["collector-3"]?.state == MemberState(holds: FleetSimulation.initialVersion))
+    }
+
     @Test("two hosts asked to rotate at once produce one rotation")
     func twoRequestsOneRotation() async throws {
         let fleet = FleetSimulation()
