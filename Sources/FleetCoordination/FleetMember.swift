@@ -1,5 +1,6 @@
 import Foundation
 import KeyrotCore
+import Synchronization
 
 /// What one member round did.
 public enum FleetMemberRound: Sendable, Hashable {
@@ -26,10 +27,13 @@ public enum FleetMemberRound: Sendable, Hashable {
 public struct FleetMember: Sendable {
     public let policy: FleetPolicy
     public let ports: FleetPorts
+    /// When this member's heartbeat last reached the table, by its own clock (from its start).
+    private let lastHeartbeat: LastHeartbeat
 
     public init(policy: FleetPolicy, ports: FleetPorts) {
         self.policy = policy
         self.ports = ports
+        lastHeartbeat = LastHeartbeat(ports.clock.now)
     }
 
     var host: HostID { policy.host }
@@ -49,10 +53,13 @@ public struct FleetMember: Sendable {
     }
 
     /// Rule 1: the heartbeat, conditional on being a member that was not dropped. Returns why the
-    /// host must refuse, if it must.
+    /// host must refuse, if it must. A host that keeps running but cannot heartbeat (a long
+    /// partition, which the model treats as being down) refuses once its last heartbeat is older
+    /// than `member_grace − lease_duration`: by then the leader may drop it and retire its key.
     private func heartbeat(signedWith pair: Credentials) async throws -> String? {
         do {
             try await ports.table.heartbeat(host, at: ports.clock.now, signedWith: pair)
+            lastHeartbeat.set(ports.clock.now)
             return nil
         } catch let error as FleetPortError {
             switch error.code {
@@ -63,7 +70,9 @@ public struct FleetMember: Sendable {
             case .invalidCredentials:
                 return "the key in this host's files (\(pair.accessKeyID)) does not authenticate: it was deactivated or deleted; run `keyrotd fleet join` with the current pair"
             default:
-                throw error
+                let since = lastHeartbeat.get()
+                guard ports.clock.now.timeIntervalSince(since) > policy.memberGrace - policy.leaseDuration else { throw error }
+                return "the heartbeat has not reached the fleet table since \(since) (\(error.message)); the leader may drop this host and retire the key its files hold: restore the connection, then run `keyrotd fleet join` if it was dropped"
             }
         }
     }
@@ -72,4 +81,16 @@ public struct FleetMember: Sendable {
         ports.events.record(.refused(host, reason: reason))
         return .refused(reason)
     }
+}
+
+/// A member's memory between rounds: when its last heartbeat succeeded.
+final class LastHeartbeat: Sendable {
+    private let date: Mutex<Date>
+
+    init(_ date: Date) {
+        self.date = Mutex(date)
+    }
+
+    func get() -> Date { date.withLock { $0 } }
+    func set(_ new: Date) { date.withLock { $0 = new } }
 }

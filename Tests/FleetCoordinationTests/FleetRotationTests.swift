@@ -71,6 +71,25 @@ struct FleetRotationTests {
         #expect(down.rounds.last.map { if case .refused = $0 { true } else { false } } == true)
     }
 
+    @Test("a running host cut off from AWS refuses before the leader may drop it and retire its key")
+    func partitionedHostRefusesBeforeItsKeyIsRetired() async throws {
+        let fleet = FleetSimulation()
+        let cut = fleet["collector-3"]
+        cut.link.setCut(true)
+        fleet.when({ fleet.cloud.writes.contains { $0.hasPrefix("deactivate") } }) {
+            if !cut.rounds.contains(where: { if case .refused = $0 { true } else { false } }) {
+                fleet.note("the old key was deactivated before the partitioned host refused")
+            }
+        }
+        let outcome = try await fleet["collector-1"].startLeader().value
+
+        guard case .completed = outcome else { Issue.record("outcome \(outcome)"); return }
+        #expect(fleet.violations.isEmpty, "\(fleet.violations)")
+        #expect(fleet.cloud.members["collector-3"]?.dropped == true)
+        let refusal = cut.events.all.first { if case .refused = $0 { true } else { false } }
+        #expect(refusal?.message.contains("heartbeat has not reached the fleet table") == true)
+    }
+
     @Test("a member that fails to apply rolls the whole fleet back: every host on the old key, the new key deleted")
     func memberFailureRollsBack() async throws {
         let fleet = FleetSimulation()

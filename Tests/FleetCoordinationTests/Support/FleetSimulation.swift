@@ -107,13 +107,14 @@ final class SimulatedHost: Sendable {
     let crashSwitch = FakeCrashSwitch()
     let files: InMemoryHostFiles
     let events = RecordingFleetEvents()
+    let link = FleetLink()
     let member: FleetMember
     let leader: FleetLeader
     private let state = Mutex<(rounds: [FleetMemberRound], leaderTask: Task<FleetLeaderOutcome, any Error>?)>(([], nil))
 
     init(policy: FleetPolicy, cloud: InMemoryFleetCloud, clock: any KeyrotClock) {
         id = policy.host
-        let connection = FleetCloudConnection(cloud: cloud, crashSwitch: crashSwitch)
+        let connection = FleetCloudConnection(cloud: cloud, crashSwitch: crashSwitch, link: link)
         files = InMemoryHostFiles(holding: cloud.initialPair, cloud: cloud, crashSwitch: crashSwitch)
         let ports = FleetPorts(secret: connection, table: connection, keys: connection, files: files, clock: clock, events: events)
         member = FleetMember(policy: policy, ports: ports)

@@ -1,20 +1,25 @@
 import FleetCoordination
 import Foundation
 import KeyrotCore
+import Synchronization
 
 /// One host's view of an ``InMemoryFleetCloud``: every call is an operation of the host's crash
 /// switch (so a test kills the host before or after any call), then the cloud's observer runs.
 public struct FleetCloudConnection: Sendable {
     public let cloud: InMemoryFleetCloud
     public let crashSwitch: FakeCrashSwitch
+    /// While cut, every call fails as unreachable (the host runs, but AWS is out of its reach).
+    public let link: FleetLink
 
-    public init(cloud: InMemoryFleetCloud, crashSwitch: FakeCrashSwitch) {
+    public init(cloud: InMemoryFleetCloud, crashSwitch: FakeCrashSwitch, link: FleetLink = FleetLink()) {
         self.cloud = cloud
         self.crashSwitch = crashSwitch
+        self.link = link
     }
 
     func call<T>(_ name: String, signedWith signer: Credentials, _ body: (inout InMemoryFleetCloud.State) throws -> T) throws -> T {
         defer { cloud.notifyObserver() }
+        if link.isCut { throw FleetPortError(.unreachable, "\(name): could not connect (network partition)") }
         let service = String(name.prefix { $0 != "." })
         return try crashSwitch.operate(name) { try cloud.signed(signer, service: service, body) }
     }
@@ -192,4 +197,14 @@ extension FleetCloudConnection: FleetTable {
         guard let member = state.members[host] else { throw FleetPortError(.noSuchEntity, "no membership item for \(host)") }
         guard !member.dropped else { throw FleetPortError(.dropped, "ConditionalCheckFailedException: \(host) is dropped") }
     }
+}
+
+/// A host's network link to the cloud, which a test can cut (a partition) and restore.
+public final class FleetLink: Sendable {
+    private let cut = Mutex(false)
+
+    public init() {}
+
+    public var isCut: Bool { cut.withLock { $0 } }
+    public func setCut(_ value: Bool) { cut.withLock { $0 = value } }
 }
