@@ -98,7 +98,7 @@ final class LeaderRun {
 
     /// Reads the membership items, drops the members silent past `member_grace` (each drop fenced,
     /// and refused when the member heartbeated meanwhile), and announces new acknowledgements of
-    /// the rotation. Returns the members as they are now, dropped ones marked.
+    /// the rotation (not during a rollback, where holding it is what the leader waits to end). Returns the members as they are now, dropped ones marked.
     func lookAtMembers() async throws -> [MemberItem] {
         let signer = try await signer()
         var members = try await ports.table.readMembers(signedWith: signer)
@@ -108,7 +108,7 @@ final class LeaderRun {
             if watch.silence(of: member.host, at: now) > policy.memberGrace {
                 members[index].dropped = try await drop(member, signer: signer)
             }
-            if let rotation = record.rotation, member.state.holds == rotation, !members[index].dropped,
+            if let rotation = record.rotation, record.phase != .rollback, member.state.holds == rotation, !members[index].dropped,
                announcedAcknowledgements.insert(member.host).inserted {
                 emit(.hostAcknowledged(member.host, rotation))
             }

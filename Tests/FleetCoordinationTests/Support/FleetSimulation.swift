@@ -61,7 +61,8 @@ final class FleetSimulation: Sendable {
 
     /// Lets `seconds` of simulated time pass (member rounds at every tick).
     func run(for seconds: TimeInterval) async throws {
-        try await clock.sleep(until: clock.now.addingTimeInterval(seconds))
+        let end = clock.now.addingTimeInterval(seconds)
+        try await clock.participating { try await clock.sleep(until: end) }
     }
 
     private func tick() async {
@@ -112,8 +113,11 @@ final class SimulatedHost: Sendable {
     let leader: FleetLeader
     private let state = Mutex<(rounds: [FleetMemberRound], leaderTask: Task<FleetLeaderOutcome, any Error>?)>(([], nil))
 
-    init(policy: FleetPolicy, cloud: InMemoryFleetCloud, clock: any KeyrotClock) {
+    private let clock: SimulatedFleetClock
+
+    init(policy: FleetPolicy, cloud: InMemoryFleetCloud, clock: SimulatedFleetClock) {
         id = policy.host
+        self.clock = clock
         let connection = FleetCloudConnection(cloud: cloud, crashSwitch: crashSwitch, link: link)
         files = InMemoryHostFiles(holding: cloud.initialPair, cloud: cloud, crashSwitch: crashSwitch)
         let ports = FleetPorts(secret: connection, table: connection, keys: connection, files: files, clock: clock, events: events)
@@ -130,13 +134,24 @@ final class SimulatedHost: Sendable {
         state.withLock { $0.rounds.append(round) }
     }
 
-    /// Starts the leader role on `request` (by default: rotate now) as a task of this host.
+    /// Starts the leader role on `request` (by default: rotate now) as a task of this host, which
+    /// takes part in the simulated time from now on.
     @discardableResult
     func startLeader(_ request: FleetRotationRequest? = nil) async throws -> Task<FleetLeaderOutcome, any Error> {
         let asked: FleetRotationRequest
         if let request { asked = request } else { asked = try await leader.rotationRequest() }
-        let leader = leader
-        let task = Task { try await leader.run(asked) }
+        clock.join()
+        let (leader, clock) = (leader, clock)
+        let task = Task {
+            do {
+                let outcome = try await leader.run(asked)
+                await clock.leave()
+                return outcome
+            } catch {
+                await clock.leave()
+                throw error
+            }
+        }
         state.withLock { $0.leaderTask = task }
         return task
     }

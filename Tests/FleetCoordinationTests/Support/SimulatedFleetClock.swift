@@ -2,89 +2,122 @@ import Foundation
 import KeyrotCore
 import Synchronization
 
-/// The fleet simulation's time. Time moves only inside `sleep`, one sleeper at a time (a gate),
-/// and at every multiple of `tick` it passes, the simulation's tick runs (every running host's
-/// member round, the invariant checks, the scenario's triggers). A leader waiting for members
-/// therefore sees them act between its looks, deterministically when one leader runs.
+/// The fleet simulation's time, a discrete-event scheduler. The tasks that take part (each
+/// leader, and the test while it lets time pass) sleep on it; time moves only when all of them
+/// sleep, to the earliest deadline, so that no task is starved of simulated time, however the
+/// machine schedules threads. At every multiple of `tick` that passes, the simulation's tick runs
+/// (every running host's member round, the invariant checks, the scenario's triggers).
 final class SimulatedFleetClock: KeyrotClock {
-    private struct Time {
+    private struct Sleeper {
+        let deadline: Date
+        var continuation: CheckedContinuation<Void, Never>?
+    }
+
+    private struct State {
         var now: Date
         var nextTick: Date
+        var participants = 0
+        var nextID = 0
+        var asleep: [Int: Sleeper] = [:]
+        /// Sleepers woken before they had suspended.
+        var released: Set<Int> = []
+        var driving = false
     }
 
     let tick: TimeInterval
     let start: Date
-    private let time: Mutex<Time>
-    private let gate = AsyncGate()
+    private let state: Mutex<State>
     private let onTick = Mutex<@Sendable () async -> Void>({})
 
     init(start: Date = Date(timeIntervalSince1970: 1_790_000_000), tick: TimeInterval) {
         self.tick = tick
         self.start = start
-        time = Mutex(Time(now: start, nextTick: start.addingTimeInterval(tick)))
+        state = Mutex(State(now: start, nextTick: start.addingTimeInterval(tick)))
     }
 
-    var now: Date { time.withLock { $0.now } }
+    var now: Date { state.withLock { $0.now } }
 
     func setOnTick(_ body: @escaping @Sendable () async -> Void) {
         onTick.withLock { $0 = body }
     }
 
+    /// A task takes part: time waits for it to sleep.
+    func join() {
+        state.withLock { $0.participants += 1 }
+    }
+
+    /// A task stops taking part (it ended).
+    func leave() async {
+        state.withLock { $0.participants -= 1 }
+        await advanceIfAllAsleep()
+    }
+
+    /// Runs `body` as a participant.
+    func participating<T>(_ body: () async throws -> T) async throws -> T {
+        join()
+        do {
+            let value = try await body()
+            await leave()
+            return value
+        } catch {
+            await leave()
+            throw error
+        }
+    }
+
     func sleep(until deadline: Date) async throws {
         try Task.checkCancellation()
-        await gate.lock()
+        let id = state.withLock { state in
+            state.nextID += 1
+            state.asleep[state.nextID] = Sleeper(deadline: deadline)
+            return state.nextID
+        }
+        await advanceIfAllAsleep()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let woken = state.withLock { state in
+                if state.released.remove(id) != nil { return true }
+                state.asleep[id]?.continuation = continuation
+                return false
+            }
+            if woken { continuation.resume() }
+        }
+        try Task.checkCancellation()
+    }
+
+    /// When every participant sleeps: time moves to the earliest deadline (ticks on the way), and
+    /// the sleepers due then wake.
+    private func advanceIfAllAsleep() async {
+        let target: Date? = state.withLock { state in
+            guard !state.driving, state.participants > 0, state.asleep.count >= state.participants,
+                  let earliest = state.asleep.values.map(\.deadline).min() else { return nil }
+            state.driving = true
+            return earliest
+        }
+        guard let target else { return }
         let body = onTick.withLock { $0 }
-        while takeTick(notAfter: deadline) {
+        while takeTick(notAfter: target) {
             await body()
         }
-        time.withLock { $0.now = max($0.now, deadline) }
-        gate.unlock()
-        try Task.checkCancellation()
+        let due: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.now = max(state.now, target)
+            state.driving = false
+            var due: [CheckedContinuation<Void, Never>] = []
+            for (id, sleeper) in state.asleep where sleeper.deadline <= state.now {
+                state.asleep[id] = nil
+                if let continuation = sleeper.continuation { due.append(continuation) } else { state.released.insert(id) }
+            }
+            return due
+        }
+        for continuation in due { continuation.resume() }
     }
 
     /// Moves to the next tick when it is not after `deadline`.
     private func takeTick(notAfter deadline: Date) -> Bool {
-        time.withLock { time in
-            guard time.nextTick <= deadline else { return false }
-            time.now = max(time.now, time.nextTick)
-            time.nextTick = time.nextTick.addingTimeInterval(tick)
+        state.withLock { state in
+            guard state.nextTick <= deadline else { return false }
+            state.now = max(state.now, state.nextTick)
+            state.nextTick = state.nextTick.addingTimeInterval(tick)
             return true
         }
-    }
-}
-
-/// A lock for async code: one holder at a time, waiters served in order.
-final class AsyncGate: Sendable {
-    private struct State {
-        var locked = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
-
-    func lock() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let acquired = state.withLock { state in
-                if state.locked {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.locked = true
-                return true
-            }
-            if acquired { continuation.resume() }
-        }
-    }
-
-    /// Hands the lock to the next waiter, or frees it.
-    func unlock() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if state.waiters.isEmpty {
-                state.locked = false
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        next?.resume()
     }
 }
