@@ -7,11 +7,13 @@ import Testing
 @Suite("Fleet leader killed at each step, taken over by another host")
 struct FleetTakeoverTests {
     enum KillPoint: String, CaseIterable, Sendable {
-        case afterCreate, afterPutPending, whileWaitingForAcknowledgements, afterPromote, duringOverlap
+        case afterCreate, afterPutPending, whileWaitingForAcknowledgements, afterPromote, duringOverlap, afterDeactivate
+        /// A member failed to apply; the leader dies while the others restore.
+        case duringRollback
 
         /// A rotation whose new key never reached the record's `pending` is rolled back; one
         /// later is finished.
-        var finishes: Bool { ![.afterCreate, .afterPutPending].contains(self) }
+        var finishes: Bool { ![.afterCreate, .afterPutPending, .duringRollback].contains(self) }
 
         /// The phase the new leader finds in the record.
         var recordedPhase: FleetPhase {
@@ -21,6 +23,8 @@ struct FleetTakeoverTests {
             case .whileWaitingForAcknowledgements: .pending
             case .afterPromote: .promoting
             case .duringOverlap: .promoted
+            case .afterDeactivate: .retiring
+            case .duringRollback: .rollback
             }
         }
 
@@ -31,6 +35,10 @@ struct FleetTakeoverTests {
             case .whileWaitingForAcknowledgements: fleet.when({ fleet.record.phase == .pending }) { leader.kill() }
             case .afterPromote: leader.crashSwitch.arm(atNext: "secret.promote", .afterEffect)
             case .duringOverlap: fleet.when({ fleet.record.phase == .promoted }) { leader.kill() }
+            case .afterDeactivate: leader.crashSwitch.arm(atNext: "iam.deactivate", .afterEffect)
+            case .duringRollback:
+                fleet["collector-3"].files.failNextApplies()
+                fleet.when({ fleet.record.phase == .rollback }) { leader.kill() }
             }
         }
     }
@@ -42,7 +50,7 @@ struct FleetTakeoverTests {
         let first = fleet["collector-1"]
         point.arm(fleet, leader: first)
         // The dead leader comes back while the new one waits for it (promotion, overlap).
-        fleet.when({ !first.isRunning && [.promoted, .idle].contains(fleet.record.phase) && fleet.cloud.lease.owner == "collector-2" }) {
+        fleet.when({ !first.isRunning && [.promoted, .rollback, .idle].contains(fleet.record.phase) && fleet.cloud.lease.owner == "collector-2" }) {
             first.restart()
         }
         let killed = try await first.startLeader()
@@ -58,6 +66,9 @@ struct FleetTakeoverTests {
         #expect(fleet.hosts.allSatisfy { $0.files.pair.accessKeyID == survivor })
         #expect(fleet.record.phase == .idle && fleet.cloud.lease.owner == nil)
         #expect(fleet.cloud.stages.pending == nil)
+        // Nobody waited out a grace: the dead leader came back and followed.
+        #expect(fleet.cloud.members.values.allSatisfy { !$0.dropped })
+        #expect(fleet.clock.now.timeIntervalSince(fleet.clock.start) < FleetSimulation.policy.memberGrace)
         #expect(fleet["collector-2"].events.all.contains(.leaseTaken("collector-2", phase: point.recordedPhase)))
         if point.finishes {
             guard case .completed(old, survivor) = outcome else { Issue.record("outcome \(outcome)"); return }
