@@ -151,7 +151,7 @@ final class Daemon {
     // MARK: the lock
 
     /// Takes the state directory's lock and starts the recovery run. While another process holds
-    /// it (a foreground `keyrotd rotate`, which may wait hours through overlap and grace), says so
+    /// it (a foreground `keyrotd rotate`, which with `--wait` waits hours through overlap and grace), says so
     /// in STATUS, reports READY (the service is up, only waiting) and tries again later, instead of
     /// failing until systemd's start limit gives up. Returns an exit status on any other failure.
     private func takeLock() -> Int32? {
