@@ -48,7 +48,8 @@ struct RotationRuntime: Sendable {
         }
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger,
-                                secrets: { secrets.all }, clock: clock)
+                                secrets: { secrets.all }, clock: clock,
+                                confinement: VerifyConfinement.hiding(stateDirectory: stateDirectory, logger: logger))
         } ?? NoVerifyCommand()
         driver = RotationDriver(
             policy: Self.policy(for: configuration, foreground: foreground, waitsForRetirement: waitsForRetirement),
