@@ -181,6 +181,19 @@ struct FleetRotationTests {
         #expect(warning?.message.contains("s3") == true)
     }
 
+    @Test("a second key the fleet does not know stops the rotation before anything is created (a takeover would take it for the orphan)")
+    func unknownSecondKeyRefusesToStart() async throws {
+        let fleet = FleetSimulation()
+        let stray = try await FleetCloudConnection(cloud: fleet.cloud, crashSwitch: FakeCrashSwitch()).createKey(signedWith: fleet.cloud.initialPair)
+        let outcome = try await fleet["collector-1"].startLeader().value
+
+        guard case .refused(let reason) = outcome else { Issue.record("outcome \(outcome)"); return }
+        #expect(reason.contains(stray.accessKeyID.rawValue))
+        #expect(fleet.cloud.writes == ["create \(stray.accessKeyID)"])
+        #expect(fleet.record.phase == .idle && fleet.record.sequence == 0)
+        #expect(fleet.cloud.lease.owner == nil)
+    }
+
     @Test("STATUS names the hosts the leader waits for")
     func waitingStatus() {
         let event = FleetEvent.waitingForHosts(waiting: ["collector-2", "collector-3"], total: 3)
