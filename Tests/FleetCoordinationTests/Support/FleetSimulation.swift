@@ -29,10 +29,10 @@ final class FleetSimulation: Sendable {
     private let triggers = Mutex<[Trigger]>([])
     private let problems = Mutex<[String]>([])
 
-    init(hostNames: [HostID] = ["collector-1", "collector-2", "collector-3"], propagationDelay: TimeInterval = 45) {
+    init(hostNames: [HostID] = ["collector-1", "collector-2", "collector-3"], propagationDelay: TimeInterval = 45, staleCurrentReads: Int = 0) {
         let clock = SimulatedFleetClock(tick: Self.policy.pollInterval)
         let cloud = InMemoryFleetCloud(clock: clock, initialKeyCreatedAt: clock.now.addingTimeInterval(-100 * 86_400),
-                                       propagationDelay: propagationDelay)
+                                       propagationDelay: propagationDelay, staleCurrentReads: staleCurrentReads)
         self.clock = clock
         self.cloud = cloud
         hosts = hostNames.map { name in
