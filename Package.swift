@@ -78,6 +78,9 @@ let package = Package(
         // IAM and STS over the Query API: transport, XML, errors, retries.
         .target(name: "IAMClient", dependencies: ["KeyrotCore", "AWSSigV4", httpClient, logging] + nio, swiftSettings: strict),
 
+        // Fleet mode's AWS side: Secrets Manager and DynamoDB over the JSON protocols, and the lease.
+        .target(name: "FleetAWS", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", logging], swiftSettings: strict),
+
         // Format-preserving reading and rewriting of the files that hold the key.
         .target(name: "CredentialFiles", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
 
@@ -92,11 +95,12 @@ let package = Package(
         .target(name: "KeyrotCore", swiftSettings: strict),
 
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging] + nio,
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "FleetAWS", "RotationEngine", "SystemdIntegration", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "IAMClientTests", dependencies: ["IAMClient", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "FleetAWSTests", dependencies: ["FleetAWS", "AWSSigV4", "IAMClient", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
