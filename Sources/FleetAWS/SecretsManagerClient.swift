@@ -72,19 +72,37 @@ public struct SecretsManagerClient: Sendable {
     }
 
     /// Moves `AWSCURRENT` to `versionID` from `previousVersionID` (which then holds `AWSPREVIOUS`).
-    /// AWS refuses the move when `previousVersionID` does not hold `AWSCURRENT`: a compare-and-swap.
+    /// A compare-and-swap: AWS refuses the move (`.invalidRequest`) when `previousVersionID` does not
+    /// hold `AWSCURRENT`, so a late call from a deposed leader cannot move it. Idempotent: when the
+    /// refusal is because `versionID` already holds `AWSCURRENT` (a redo after a takeover), it succeeds.
     public func moveCurrent(_ secretID: String, to versionID: String, from previousVersionID: String, credentials: Credentials) async throws {
-        _ = try await json.perform("UpdateSecretVersionStage", .object([
-            "SecretId": .string(secretID), "VersionStage": .string(SecretStage.current),
-            "MoveToVersionId": .string(versionID), "RemoveFromVersionId": .string(previousVersionID),
-        ]), credentials: credentials)
+        try await settlingRefusal(secretID, credentials: credentials, done: { $0.versionStages[versionID]?.contains(SecretStage.current) == true }) {
+            _ = try await json.perform("UpdateSecretVersionStage", .object([
+                "SecretId": .string(secretID), "VersionStage": .string(SecretStage.current),
+                "MoveToVersionId": .string(versionID), "RemoveFromVersionId": .string(previousVersionID),
+            ]), credentials: credentials)
+        }
     }
 
-    /// Removes `stage` (e.g. `AWSPENDING`) from `versionID`.
+    /// Removes `stage` (e.g. `AWSPENDING`) from `versionID`. Idempotent: AWS refuses to remove a
+    /// stage the version does not hold, and that refusal counts as done.
     public func removeStage(_ stage: String, from versionID: String, _ secretID: String, credentials: Credentials) async throws {
-        _ = try await json.perform("UpdateSecretVersionStage", .object([
-            "SecretId": .string(secretID), "VersionStage": .string(stage), "RemoveFromVersionId": .string(versionID),
-        ]), credentials: credentials)
+        try await settlingRefusal(secretID, credentials: credentials, done: { $0.versionStages[versionID]?.contains(stage) != true }) {
+            _ = try await json.perform("UpdateSecretVersionStage", .object([
+                "SecretId": .string(secretID), "VersionStage": .string(stage), "RemoveFromVersionId": .string(versionID),
+            ]), credentials: credentials)
+        }
+    }
+
+    /// Runs a stage change; when AWS refuses it as invalid, reads the stages and succeeds if `done`
+    /// says the change is already in place, else rethrows the refusal.
+    private func settlingRefusal(_ secretID: String, credentials: Credentials, done: (SecretDescription) -> Bool,
+                                 _ change: () async throws -> Void) async throws {
+        do {
+            try await change()
+        } catch let error as AWSServiceError where error.code == .invalidRequest {
+            guard done(try await describeSecret(secretID, credentials: credentials)) else { throw error }
+        }
     }
 
     private func invalid(_ operation: String, _ missing: String) -> AWSServiceError {

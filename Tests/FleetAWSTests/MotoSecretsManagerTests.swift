@@ -41,6 +41,30 @@ struct MotoSecretsManagerTests {
         #expect(current.versionID == second.rawValue)
     }
 
+    /// A late promotion (its base no longer current) is refused; a redo of a done move or removal succeeds.
+    @Test func promotionIsACompareAndSwapAndStageChangesAreIdempotent() async throws {
+        let fleet = try await MotoFleet()
+        let host = try await fleet.user()
+        let name = MotoServer.uniqueName("keyrotd/fleet")
+        let (one, two, three) = (RotationToken(rotation: 1).rawValue, RotationToken(rotation: 2).rawValue, RotationToken(rotation: 3).rawValue)
+        _ = try await fleet.secrets.createSecret(name: name, pair: MotoFleet.pair(1), token: RotationToken(rotation: 1), credentials: fleet.admin)
+        try await fleet.secrets.putPendingValue(name, pair: MotoFleet.pair(2), token: RotationToken(rotation: 2), credentials: host)
+        try await fleet.secrets.moveCurrent(name, to: two, from: one, credentials: host)
+        try await fleet.secrets.removeStage(SecretStage.pending, from: two, name, credentials: host)
+        // A takeover redoing both steps.
+        try await fleet.secrets.moveCurrent(name, to: two, from: one, credentials: host)
+        try await fleet.secrets.removeStage(SecretStage.pending, from: two, name, credentials: host)
+        #expect(try await fleet.secrets.describeSecret(name, credentials: host).version(holding: SecretStage.current) == two)
+
+        // A deposed leader's late promotion of a rotation that was rolled back, from the old base.
+        try await fleet.secrets.putPendingValue(name, pair: MotoFleet.pair(3), token: RotationToken(rotation: 3), credentials: host)
+        let late = await #expect(throws: AWSServiceError.self) {
+            try await fleet.secrets.moveCurrent(name, to: three, from: one, credentials: host)
+        }
+        #expect(late?.code == .invalidRequest)
+        #expect(try await fleet.secrets.describeSecret(name, credentials: host).version(holding: SecretStage.current) == two)
+    }
+
     @Test func aMissingSecretIsResourceNotFoundAndASecondCreateIsResourceExists() async throws {
         let fleet = try await MotoFleet()
         let host = try await fleet.user()

@@ -38,11 +38,12 @@ public struct MotoEmulator: Sendable {
     /// The allow-all admin user's key.
     public let adminCredentials: Credentials
 
-    /// Starts moto; `denying` leaves these actions out of the user's policy (e.g. iam:CreateAccessKey).
-    public static func up(in directory: URL, denying denied: [String] = []) async throws -> MotoEmulator {
+    /// Starts moto; `denying` leaves these actions out of the user's policy (e.g. iam:CreateAccessKey);
+    /// `fleet` adds the fleet host's Secrets Manager and DynamoDB actions to it.
+    public static func up(in directory: URL, denying denied: [String] = [], fleet: Bool = false) async throws -> MotoEmulator {
         try Repository.requireMoto()
         let watch = ["--watch", String(ProcessInfo.processInfo.processIdentifier)]
-        let result = try await harness(["up", "--dir", directory.path] + watch + denied.flatMap { ["--deny", $0] })
+        let result = try await harness(["up", "--dir", directory.path] + watch + denied.flatMap { ["--deny", $0] } + (fleet ? ["--fleet"] : []))
         guard result.status == 0 else {
             _ = try? await harness(["down", "--dir", directory.path])  // a server that started but failed its bootstrap
             throw Repository.MissingPrerequisite(description: "moto-emulator up failed: \(result)")
