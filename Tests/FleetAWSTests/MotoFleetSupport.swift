@@ -1,18 +1,17 @@
 import FleetAWS
 import Foundation
 import IAMClient
+import KeyrotConfig
 import KeyrotCore
 import KeyrotTestSupport
 
 /// Secrets Manager and DynamoDB clients for the shared moto (authentication on), and a user
 /// allowed exactly what a fleet host needs.
 struct MotoFleet {
-    /// What a fleet host calls: the runtime half of `keyrotd policy`'s fleet statements.
-    static let hostActions = [
-        "secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue",
-        "secretsmanager:UpdateSecretVersionStage",
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-    ]
+    /// Exactly the actions of `keyrotd policy`'s fleet statements: every moto test of a host's call
+    /// signs with a user allowed these and nothing else. (On Resource "*": moto authorizes Secrets
+    /// Manager and DynamoDB calls against "*" only, so the statements' ARNs would deny everything here.)
+    static let hostActions = IAMPolicyDocument.fleetSecretActions + IAMPolicyDocument.fleetTableActions
 
     let moto: MotoServer
     let secrets: SecretsManagerClient

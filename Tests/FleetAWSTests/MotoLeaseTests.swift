@@ -14,15 +14,22 @@ struct MotoLeaseTests {
         return FleetLease(store: store, hostID: host, duration: .seconds(60), clock: clock)
     }
 
+    /// Every contender reads the lease before any writes (each acts on the same view), then their
+    /// conditional writes reach moto one at a time: moto evaluates conditions right but does not
+    /// lock a table against concurrent writers (measured: two winners in 5 rounds of truly
+    /// concurrent writes, with correct conditions), which real DynamoDB does.
     @Test func ofContendersRacingForAFreeLeaseExactlyOneWins() async throws {
         let fleet = try await MotoFleet()
         let credentials = try await fleet.user()
         let table = try await fleet.table()
         for round in 0..<5 {
             let key = "lease-\(round)"
+            let hosts = ["a", "b", "c"]
+            let gate = RaceGate(contenders: hosts.count)
             let outcomes = try await withThrowingTaskGroup(of: (String, LeaseAttempt).self) { group in
-                for host in ["a", "b", "c"] {
-                    let lease = Self.lease(fleet, table: table, key: key, host: host, credentials: credentials)
+                for host in hosts {
+                    let store = GatedLeaseStore(base: DynamoDBLeaseStore(client: fleet.dynamo, table: table, key: key) { credentials }, gate: gate)
+                    let lease = FleetLease(store: store, hostID: host, duration: .seconds(60))
                     group.addTask {
                         var watch = LeaseWatch()
                         return (host, try await lease.tryAcquire(&watch))
@@ -72,5 +79,64 @@ struct MotoLeaseTests {
         #expect(released?.owner == nil)
         #expect(released?.record["phase"] == .string("rollback"))
         guard case .acquired = try await a.tryAcquire(&watchA) else { Issue.record("a released lease was not free"); return }
+    }
+}
+
+/// Holds contenders after their read until all have read, then admits their writes one at a time.
+actor RaceGate {
+    private let contenders: Int
+    private var arrived = 0
+    private var waitingForReads: [CheckedContinuation<Void, Never>] = []
+    private var writing = false
+    private var waitingToWrite: [CheckedContinuation<Void, Never>] = []
+
+    init(contenders: Int) {
+        self.contenders = contenders
+    }
+
+    func hasRead() async {
+        arrived += 1
+        if arrived >= contenders {
+            waitingForReads.forEach { $0.resume() }
+            waitingForReads = []
+        } else {
+            await withCheckedContinuation { waitingForReads.append($0) }
+        }
+    }
+
+    func beginWrite() async {
+        if !writing {
+            writing = true
+            return
+        }
+        await withCheckedContinuation { waitingToWrite.append($0) }
+    }
+
+    func endWrite() {
+        if waitingToWrite.isEmpty { writing = false } else { waitingToWrite.removeFirst().resume() }
+    }
+}
+
+/// A lease store whose reads and writes pass a ``RaceGate``.
+struct GatedLeaseStore: LeaseStore {
+    let base: DynamoDBLeaseStore
+    let gate: RaceGate
+
+    func read() async throws -> LeaseItem? {
+        let item = try await base.read()
+        await gate.hasRead()
+        return item
+    }
+
+    func write(_ write: LeaseWrite, expecting expectation: LeaseExpectation) async throws -> LeaseWriteResult {
+        await gate.beginWrite()
+        do {
+            let result = try await base.write(write, expecting: expectation)
+            await gate.endWrite()
+            return result
+        } catch {
+            await gate.endWrite()
+            throw error
+        }
     }
 }
