@@ -59,19 +59,7 @@ struct PolicyCommand: AsyncParsableCommand {
 
     /// The account of the key the configured files hold, from STS GetCallerIdentity.
     static func lookUpAccount(_ configuration: KeyrotConfiguration) async throws -> String {
-        var held: [(path: String, credentials: Credentials)] = []
-        for spec in configuration.files {
-            for pair in try CredentialFiles.read(spec).pairs {
-                held.append((spec.path, Credentials(accessKeyID: pair.accessKeyID, secretAccessKey: pair.secretAccessKey)))
-            }
-        }
-        guard let credentials = held.first?.credentials else {
-            throw CLIError("no configured file holds an access key to look the account up with")
-        }
-        guard held.allSatisfy({ $0.credentials == credentials }) else {
-            throw CLIError("the files do not hold the same key: "
-                + held.map { "\($0.path) holds \($0.credentials.accessKeyID)" }.joined(separator: ", "))
-        }
+        let credentials = try ConfiguredKey.read(configuration)
         let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
         return try await client.getCallerIdentity(credentials: credentials).account
     }
