@@ -76,6 +76,9 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
     /// For ``Code/conditionalCheckFailed``: the item as it was when the condition failed
     /// (`ReturnValuesOnConditionCheckFailure = ALL_OLD`), nil when there was none. Not in the description.
     public let itemAtFailure: JSONValue?
+    /// For ``Code/transactionCanceled``: each item's reason in order (`ConditionalCheckFailed`,
+    /// `None` for an item that was fine, ...), cleaned like every peer text.
+    public let cancellationReasons: [String]
 
     public init(_ code: Code, detail: String, cause: (any Error)? = nil) {
         self.code = code
@@ -83,12 +86,14 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
         self.cause = cause
         answer = nil
         itemAtFailure = nil
+        cancellationReasons = []
     }
 
-    init(code: Code, answer: Answer, itemAtFailure: JSONValue?) {
+    init(code: Code, answer: Answer, itemAtFailure: JSONValue?, cancellationReasons: [String] = []) {
         self.code = code
         self.answer = answer
         self.itemAtFailure = itemAtFailure
+        self.cancellationReasons = cancellationReasons
         detail = ""
         cause = nil
     }
@@ -107,7 +112,7 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
 
     /// The same failure under another code (a lost connection of a conditional write becomes ambiguous).
     func recoded(_ code: Code) -> AWSServiceError {
-        var error = answer.map { AWSServiceError(code: code, answer: $0, itemAtFailure: itemAtFailure) }
+        var error = answer.map { AWSServiceError(code: code, answer: $0, itemAtFailure: itemAtFailure, cancellationReasons: cancellationReasons) }
             ?? AWSServiceError(code, detail: detail, cause: cause)
         error.operation = operation
         error.service = service

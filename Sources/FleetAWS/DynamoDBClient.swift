@@ -102,8 +102,19 @@ public struct DynamoDBClient: Sendable {
         return items
     }
 
+    /// Applies every write of `items` or none (`TransactWriteItems`): a failed condition of any item
+    /// cancels all. `token` (a `ClientRequestToken`, 1 to 36 characters) makes a repeat within ten
+    /// minutes a no-op, so the call is retried like an idempotent one; without it, it is not.
+    /// - Throws: ``AWSServiceError`` with `.transactionCanceled` and each item's
+    ///   ``AWSServiceError/cancellationReasons``.
+    public func transactWriteItems(_ items: [DynamoDBTransactItem], token: String? = nil, credentials: Credentials) async throws {
+        var payload: [String: JSONValue] = ["TransactItems": .array(items.map(\.json))]
+        if let token { payload["ClientRequestToken"] = .string(token) }
+        _ = try await json.perform("TransactWriteItems", .object(payload), credentials: credentials, idempotent: token != nil)
+    }
+
     /// Adds the expressions and their merged placeholders; a condition also asks for the old item on failure.
-    private static func add(condition: DynamoDBExpression?, update: DynamoDBExpression?, to payload: inout [String: JSONValue]) {
+    static func add(condition: DynamoDBExpression?, update: DynamoDBExpression?, to payload: inout [String: JSONValue]) {
         var names: [String: String] = [:]
         var values: DynamoDBItem = [:]
         if let update {

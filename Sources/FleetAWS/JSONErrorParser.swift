@@ -21,7 +21,9 @@ enum JSONErrorParser {
         let code = shortCode(wireType)
         let message = NetworkText.sanitized(document["message"]?.string ?? document["Message"]?.string ?? "")
         let answer = AWSServiceError.Answer(code: code, message: message, httpStatus: status, requestID: requestID(response))
-        return AWSServiceError(code: .init(awsCode: code, httpStatus: status), answer: answer, itemAtFailure: document["Item"])
+        let reasons = document["CancellationReasons"]?.array?.map { NetworkText.sanitized($0["Code"]?.string ?? "") } ?? []
+        return AWSServiceError(code: .init(awsCode: code, httpStatus: status), answer: answer, itemAtFailure: document["Item"],
+                               cancellationReasons: reasons)
     }
 
     /// `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` → `ConditionalCheckFailedException`;

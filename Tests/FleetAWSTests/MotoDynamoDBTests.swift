@@ -75,3 +75,33 @@ struct MotoDynamoDBTests {
         #expect(update?.code == .accessDenied)
     }
 }
+
+/// TransactWriteItems as the protocol's apply registration uses it: a condition on the lease
+/// record and an update of the member's own item, both or neither.
+@Suite(.enabled(if: MotoServer.shouldRun, Comment(rawValue: Repository.skipReason)))
+struct MotoTransactionTests {
+    @Test func aRegistrationAppliesOnlyWhileTheRecordSaysPendingForThatRotation() async throws {
+        let fleet = try await MotoFleet()
+        // moto authorizes the call as dynamodb:TransactWriteItems; AWS authorizes each item's own
+        // action (dynamodb:ConditionCheckItem, dynamodb:UpdateItem).
+        let host = try await fleet.user(allowing: MotoFleet.hostActions + ["dynamodb:TransactWriteItems"])
+        let table = try await fleet.table()
+        let lease: DynamoDBItem = ["pk": .string("lease")], member: DynamoDBItem = ["pk": .string("member#a")]
+        try await fleet.dynamo.putItem(table, item: lease.merging(["phase": .string("pending"), "rotation": .integer(3)]) { $1 }, credentials: host)
+        func register(_ rotation: Int64) -> [DynamoDBTransactItem] {
+            [.conditionCheck(table: table, key: lease, condition: DynamoDBExpression("phase = :pending AND rotation = :r",
+                                                                                  values: [":pending": .string("pending"), ":r": .integer(rotation)])),
+             .update(table: table, key: member, update: DynamoDBExpression("SET applying = :r", values: [":r": .integer(rotation)]))]
+        }
+
+        let stale = await #expect(throws: AWSServiceError.self) {
+            try await fleet.dynamo.transactWriteItems(register(2), token: "register-a-2", credentials: host)
+        }
+        #expect(stale?.code == .transactionCanceled)
+        #expect(stale?.cancellationReasons == ["ConditionalCheckFailed", "None"])
+        #expect(try await fleet.dynamo.getItem(table, key: member, credentials: host) == nil, "neither write applied")
+
+        try await fleet.dynamo.transactWriteItems(register(3), token: "register-a-3", credentials: host)
+        #expect(try await fleet.dynamo.getItem(table, key: member, credentials: host)?["applying"] == .integer(3))
+    }
+}
