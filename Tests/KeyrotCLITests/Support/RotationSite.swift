@@ -70,12 +70,12 @@ struct RotationSite {
     /// keyrotd.yml for this site; the endpoints default to moto's.
     /// `fleet`: a `fleet:` section body (indented two spaces) and moto as Secrets Manager and DynamoDB.
     func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil,
-                            fleet: String? = nil) throws {
+                            overlap: String = "0s", grace: String = "0s", fleet: String? = nil) throws {
         var text = """
             user: \(moto.user)
             max_age: 90d
-            overlap: 0s
-            grace: 0s
+            overlap: \(overlap)
+            grace: \(grace)
             propagation_timeout: \(propagationTimeout)
             state_dir: \(path("state"))
             metrics_file: \(path("keyrotd.prom"))
