@@ -14,6 +14,7 @@ public struct KeyrotCommand: AsyncParsableCommand {
             PolicyCommand.self,
             RotateNowCommand.self,
             ConfineExecCommand.self,
+            FleetCommand.self,
         ]
     )
 
