@@ -142,9 +142,12 @@ struct DaemonTests {
 
     /// SIGTERM, and past the stop budget when a run will not end by itself.
     static func stop(_ harness: DaemonHarness, abandoning: Bool) async throws {
+        let budgetEnds = harness.clock.now.addingTimeInterval(20)
         harness.send(.terminate)
         if abandoning {
-            try await Task.sleep(for: .milliseconds(50))
+            // Only once the daemon armed its stop budget: advanced before, the budget would start
+            // after the advance and never end (a loaded machine delays the signal's handling).
+            #expect(await Eventually.holds { harness.clock.pendingDeadlines.contains(budgetEnds) })
             harness.clock.advance(by: 20)
         }
         #expect(await Eventually.holds { harness.exitStatus == 0 })
