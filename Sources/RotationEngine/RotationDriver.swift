@@ -14,7 +14,7 @@ import Synchronization
 public final class RotationDriver: Sendable {
     /// A named instant around a port call: `before:<call>`, and `after:<call>` once it succeeded.
     /// `<call>` is an IAM action, `readFile`, `backUpFile`, `rewriteFile`, `restoreFile`,
-    /// `removeBackup` or `saveState:<phase>` (Tests/faults kills keyrotd at these).
+    /// `removeBackup`, `restartUnit` or `saveState:<phase>` (Tests/faults kills keyrotd at these).
     public typealias CrashPointHook = @Sendable (String) -> Void
 
     public let policy: RotationPolicy
@@ -32,13 +32,14 @@ public final class RotationDriver: Sendable {
         files: any CredentialFileStore,
         store: any RotationStateStore,
         verifier: any RotationVerifier,
+        restarter: any ConsumerRestarter,
         events: any RotationEventSink,
         logger: Logger = Logger(label: "keyrotd.rotation"),
         crashPoint: CrashPointHook? = nil
     ) {
         self.policy = policy
         self.clock = clock
-        ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier)
+        ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier, restarter: restarter)
         self.events = events
         self.logger = logger
         self.crashPoint = crashPoint
@@ -127,6 +128,7 @@ struct RotationPorts: Sendable {
     let files: any CredentialFileStore
     let store: any RotationStateStore
     let verifier: any RotationVerifier
+    let restarter: any ConsumerRestarter
 }
 
 /// How a phase leaves the straight path: the run ends with an outcome, or the current step is

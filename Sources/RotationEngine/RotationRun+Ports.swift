@@ -91,6 +91,10 @@ extension RotationRun {
         try await call(nil, "run the verify command") { try await $0.verifier.verify() }
     }
 
+    func restartUnit(_ unit: String) async throws {
+        try await call("restartUnit", unit) { try await $0.restarter.restart(unit: unit) }
+    }
+
     /// Saves the record; a failure throws the port error (see `save`).
     func trySave() async throws {
         let record = self.record

@@ -28,7 +28,7 @@ struct RotationSagaOrderTests {
         let driver = Mutex<RotationDriver?>(nil)
         let stopping = RotationDriver(
             policy: world.policy, clock: world.clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, events: world.events,
+            verifier: world.verifier, restarter: world.restarter, events: world.events,
             crashPoint: { point in if point == "before:CreateAccessKey" { driver.withLock { $0 }?.requestStop() } })
         driver.withLock { $0 = stopping }
         let outcome = await stopping.run(.rotate(force: true))
@@ -47,7 +47,7 @@ struct RotationSagaOrderTests {
         let points = Mutex<[String]>([])
         let driver = RotationDriver(
             policy: world.policy, clock: world.clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, events: world.events, crashPoint: { point in points.withLock { $0.append(point) } })
+            verifier: world.verifier, restarter: world.restarter, events: world.events, crashPoint: { point in points.withLock { $0.append(point) } })
         _ = await driver.run(.rotate(force: true))
         let names = points.withLock { $0 }
         for expected in ["before:readFile", "after:ListAccessKeys", "before:saveState:creating", "after:CreateAccessKey",

@@ -6,6 +6,7 @@ import KeyrotConfig
 import KeyrotCore
 import Logging
 import RotationEngine
+import SystemdIntegration
 
 /// Everything one keyrotd process rotates with, built from the configuration: the IAM client and
 /// the engine's driver over the real ports. The caller holds the state directory's lock
@@ -54,6 +55,9 @@ struct RotationRuntime: Sendable {
             files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
             store: HookedStateStore(wrapped: store, hook: hook),
             verifier: HookedVerifier(wrapped: verifier, hook: hook),
+            restarter: HookedConsumerRestarter(
+                wrapped: SystemdConsumerRestarter(timeout: configuration.restartTimeout, logger: logger, restarter: SystemdUnitRestarter(clock: clock)),
+                hook: hook),
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
             logger: logger)
     }
@@ -94,6 +98,7 @@ struct RotationRuntime: Sendable {
             requiredConsecutiveChecks: configuration.propagationChecks,
             deleteUnknownActiveKeys: configuration.deleteUnknownActiveKeys,
             hasVerifyCommand: configuration.verifyCommand != nil)
+        policy.restartUnits = configuration.restartUnits
         if foreground {
             policy.retriesPerRun = 1
         }
