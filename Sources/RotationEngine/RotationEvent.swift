@@ -42,8 +42,9 @@ public enum RotationEvent: Sendable, Hashable {
     /// That restart failed (the reason names the unit and the cause).
     case unitRestartFailed(String, String, onOldKey: Bool)
     case keyLastUsed(AccessKeyID, AccessKeyLastUse)
-    /// The old key was used after the switch: some consumer still holds it.
-    case oldKeyStillInUse(AccessKeyID, AccessKeyLastUse)
+    /// The old key was used after the switch (and after the restarts of `restartedUnits`, when
+    /// `restart_units` is configured): some consumer still holds it.
+    case oldKeyStillInUse(AccessKeyID, AccessKeyLastUse, restartedUnits: [String])
     case keyDeactivated(AccessKeyID)
     case keyDeleted(AccessKeyID, reason: KeyDeletionReason)
     case filesOutOfSync([FileKeyHolding])
@@ -89,8 +90,10 @@ public enum RotationEvent: Sendable, Hashable {
             } else {
                 "\(id) has no recorded use"
             }
-        case .oldKeyStillInUse(let id, let use):
+        case .oldKeyStillInUse(let id, let use, let units) where units.isEmpty:
             "\(id) was used after the switch, \(use.date.map(Self.stamp) ?? "recently"), by \(use.serviceName) in \(use.region): something outside the configured files still holds it"
+        case .oldKeyStillInUse(let id, let use, let units):
+            "\(id) was used after the switch and the restarts of \(units.joined(separator: ", ")), \(use.date.map(Self.stamp) ?? "recently"), by \(use.serviceName) in \(use.region): a program that is neither in the configured files nor in restart_units still holds it"
         case .keyDeactivated(let id):
             "\(id) set Inactive"
         case .keyDeleted(let id, let reason):

@@ -124,4 +124,22 @@ struct RotationConsumerRestartTests {
         #expect(world.restarter.restarts.map(\.unit) == ["a.service", "b.service", "b.service", "c.service"])
         #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
     }
+
+    @Test("a use of the old key after the restarts is a warning naming the restarted units; a use before them is not")
+    func oldKeyUsedAfterTheRestarts() async throws {
+        let world = FakeWorld(restartUnits: Self.units)
+        let old = world.originalKey.accessKeyID
+        world.iam.recordUse(of: old, at: world.clock.now.addingTimeInterval(1_800), service: "kinesis", region: "eu-west-1")
+        _ = await world.driver().run(.rotate(force: true))
+        let warning = try #require(world.events.events.first { if case .oldKeyStillInUse = $0 { true } else { false } })
+        guard case .oldKeyStillInUse(let id, _, let units) = warning else { return }
+        #expect(id == old && units == Self.units)
+        #expect(warning.message.contains("after the switch and the restarts of snowplow-collector.service, snowplow-enrich.service"))
+
+        let quiet = FakeWorld(restartUnits: Self.units)
+        quiet.iam.recordUse(of: quiet.originalKey.accessKeyID, at: quiet.clock.now, service: "kinesis", region: "eu-west-1")
+        _ = await quiet.driver().run(.rotate(force: true))
+        #expect(!quiet.events.events.contains { if case .oldKeyStillInUse = $0 { true } else { false } })
+        #expect(quiet.events.events.contains { if case .keyLastUsed = $0 { true } else { false } })
+    }
 }

@@ -59,7 +59,11 @@ struct JournalEventSink: RotationEventSink {
             return ["new_key_id": .string(id.rawValue), "file": .array(files.map { .string($0) })]
         case .restartingUnit(let unit, _, _, _), .unitRestartFailed(let unit, _, _):
             return ["unit": .string(unit)]
-        case .keyLastUsed(let id, _), .oldKeyStillInUse(let id, _), .keyDeactivated(let id):
+        case .oldKeyStillInUse(let id, _, let units):
+            var fields: Logger.Metadata = ["key_id": .string(id.rawValue)]
+            if !units.isEmpty { fields["unit"] = .array(units.map { .string($0) }) }
+            return fields
+        case .keyLastUsed(let id, _), .keyDeactivated(let id):
             return ["key_id": .string(id.rawValue)]
         case .keyDeleted(let id, let reason):
             return ["key_id": .string(id.rawValue), "reason": .string(reason.rawValue)]
