@@ -30,28 +30,42 @@ final class SystemBus {
     /// `reply` names its type (`o` or `s`), else nil. Waits at most `timeoutMicroseconds`.
     func callSystemd(_ member: String, path: String = managerPath, interface: String = manager,
                      strings: [String] = [], reply type: Character? = nil, timeoutMicroseconds: UInt64) throws(BusFailure) -> String? {
+        try call(Self.systemd, path: path, interface: interface, member: member, timeoutMicroseconds: timeoutMicroseconds) { message throws(BusFailure) in
+            for value in strings { try Self.append(value, to: message, call: member) }
+        } read: { answer throws(BusFailure) in
+            guard let type else { return nil }
+            var value: UnsafePointer<CChar>?
+            let result = sd_bus_message_read_basic(answer, CChar(type.asciiValue ?? 0), &value)
+            guard result > 0, let value else { throw BusFailure(call: member, errno: result < 0 ? -result : EBADMSG) }
+            return String(cString: value)
+        }
+    }
+
+    /// Calls `member`: `append` writes the arguments into the message, `read` reads the reply.
+    func call<T>(_ destination: String, path: String, interface: String, member: String, timeoutMicroseconds: UInt64,
+                 append: (OpaquePointer) throws(BusFailure) -> Void,
+                 read: (OpaquePointer) throws(BusFailure) -> T) throws(BusFailure) -> T {
         var message: OpaquePointer?
-        var result = sd_bus_message_new_method_call(handle, &message, Self.systemd, path, interface, member)
+        var result = sd_bus_message_new_method_call(handle, &message, destination, path, interface, member)
         guard result >= 0, let message else { throw BusFailure(call: member, errno: -result) }
         defer { sd_bus_message_unref(message) }
-        for value in strings {
-            result = value.withCString { sd_bus_message_append_basic(message, CChar(UInt8(ascii: "s")), $0) }
-            guard result >= 0 else { throw BusFailure(call: member, errno: -result) }
-        }
+        try append(message)
         var error = sd_bus_error(name: nil, message: nil, _need_free: 0)
         defer { sd_bus_error_free(&error) }
         var answer: OpaquePointer?
         result = sd_bus_call(handle, message, timeoutMicroseconds, &error, &answer)
-        guard result >= 0 else {
-            throw BusFailure(call: member, errno: -result, errorName: error.name.map { String(cString: $0) },
+        guard result >= 0, let answer else {
+            throw BusFailure(call: member, errno: result < 0 ? -result : EBADMSG, errorName: error.name.map { String(cString: $0) },
                              errorMessage: error.message.map { String(cString: $0) })
         }
         defer { sd_bus_message_unref(answer) }
-        guard let type, let answer else { return nil }
-        var value: UnsafePointer<CChar>?
-        result = sd_bus_message_read_basic(answer, CChar(type.asciiValue ?? 0), &value)
-        guard result > 0, let value else { throw BusFailure(call: member, errno: result < 0 ? -result : EBADMSG) }
-        return String(cString: value)
+        return try read(answer)
+    }
+
+    /// Appends one string argument.
+    static func append(_ value: String, to message: OpaquePointer, call: String) throws(BusFailure) {
+        let result = value.withCString { sd_bus_message_append_basic(message, CChar(UInt8(ascii: "s")), $0) }
+        guard result >= 0 else { throw BusFailure(call: call, errno: -result) }
     }
 
     /// A string property of a systemd object (a unit's `ActiveState`).
