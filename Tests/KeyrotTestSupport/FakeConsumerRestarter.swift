@@ -3,7 +3,8 @@ import RotationEngine
 import Synchronization
 
 /// The services of `restart_units`: each runs the key the first credential file held when it last
-/// started (as a consumer that reads its file at start). A restart reads the file again; failures
+/// started (as a consumer that reads its file at start), or is down. A restart reads the file
+/// again; a try-restart leaves a down unit down, a restart with `startIfStopped` starts it; failures
 /// can be injected per unit, with the effect a real one would have: `.accessDenied` and
 /// `.noSuchEntity` and `.unreachable` (the bus is down) restart nothing, `.failed` stops the unit
 /// and leaves it down.
@@ -48,13 +49,19 @@ public final class FakeConsumerRestarter: ConsumerRestarter {
     /// Every restart that took effect, in order, with the key the unit read.
     public var restarts: [(unit: String, key: AccessKeyID?)] { state.withLock { $0.restarts } }
 
-    public func restart(unit: String) async throws {
+    /// Stops `unit` (an operator's `systemctl stop`).
+    public func stop(_ unit: String) {
+        state.withLock { $0.running[unit] = .some(nil) }
+    }
+
+    public func restart(unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {
         let key = currentKey()
-        try crashSwitch.operate("restarter.restart \(unit)") {
+        return try crashSwitch.operate("restarter.restart \(unit)") {
             try state.withLock { state in
-                guard state.running[unit] != nil else {
+                guard let running = state.running[unit] else {
                     throw RotationPortError(.noSuchEntity, "\(unit) is not loaded")
                 }
+                if running == nil, !startIfStopped { return .notRunning }
                 let failure = state.failures[unit]?.isEmpty == false ? state.failures[unit]?.removeFirst() ?? nil : nil
                 switch failure?.code {
                 case .accessDenied?, .noSuchEntity?, .unreachable?:
@@ -67,6 +74,7 @@ public final class FakeConsumerRestarter: ConsumerRestarter {
                     state.restarts.append((unit, key))
                 }
                 if let failure { throw failure }
+                return .restarted
             }
         }
     }

@@ -142,4 +142,16 @@ struct RotationConsumerRestartTests {
         #expect(!quiet.events.events.contains { if case .oldKeyStillInUse = $0 { true } else { false } })
         #expect(quiet.events.events.contains { if case .keyLastUsed = $0 { true } else { false } })
     }
+
+    @Test("a stopped unit stays stopped: not restarted on the new key, not started by a rollback")
+    func stoppedUnitStaysStopped() async throws {
+        let world = FakeWorld(restartUnits: Self.units)
+        world.restarter.stop(Self.units[0])
+        world.verifier.inject(RotationPortError(.failed, "exit status 2"))
+        let outcome = await world.driver().run(.rotate(force: true))
+        #expect(outcome.errorCode == .verifyFailed)
+        #expect(world.restarter.runningKey(of: Self.units[0]) == nil)
+        #expect(world.restarter.restarts.map(\.unit) == [Self.units[1], Self.units[1]])
+        #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
+    }
 }

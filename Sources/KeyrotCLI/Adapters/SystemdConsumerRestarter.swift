@@ -9,13 +9,15 @@ struct SystemdConsumerRestarter: ConsumerRestarter {
     let logger: Logger
     let restarter: SystemdUnitRestarter
 
-    func restart(unit: String) async throws {
+    func restart(unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {
         do {
-            switch try restarter.restart(unit: unit, timeout: timeout) {
+            switch try restarter.restart(unit: unit, startIfStopped: startIfStopped, timeout: timeout) {
             case .restarted:
                 logger.info("\(unit) restarted and active", metadata: ["unit": .string(unit)])
+                return .restarted
             case .stayedStopped(let state):
                 logger.notice("\(unit) was not running (\(state)); try-restart left it stopped", metadata: ["unit": .string(unit)])
+                return .notRunning
             }
         } catch {
             throw RotationPortError(Self.code(for: error.code), error.message, cause: error)

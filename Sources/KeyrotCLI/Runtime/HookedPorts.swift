@@ -88,7 +88,7 @@ struct HookedConsumerRestarter: ConsumerRestarter {
     let wrapped: any ConsumerRestarter
     let hook: any PortCallHook
 
-    func restart(unit: String) async throws {
-        try await hook.around(PortCall(name: "restartUnit", kind: .restart)) { try await wrapped.restart(unit: unit) }
+    func restart(unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {
+        try await hook.around(PortCall(name: "restartUnit", kind: .restart)) { try await wrapped.restart(unit: unit, startIfStopped: startIfStopped) }
     }
 }

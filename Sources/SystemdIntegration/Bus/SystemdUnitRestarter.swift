@@ -2,9 +2,10 @@ import Foundation
 import KeyrotCore
 
 /// Restarts a unit through systemd's own D-Bus API (not `systemctl`): subscribes to the manager's
-/// signals and matches `JobRemoved` first, then `TryRestartUnit(unit, "replace")`, waits for that
-/// job's result, then reads the unit's `ActiveState`. try-restart leaves a stopped unit stopped;
-/// a unit that was active before must be active again. Blocking: run it off the cooperative pool.
+/// signals and matches `JobRemoved` first, then `TryRestartUnit(unit, "replace")` (or
+/// `RestartUnit`, which also starts a stopped unit), waits for that job's result, then reads the
+/// unit's `ActiveState`. try-restart leaves a stopped unit stopped; a unit that was running before,
+/// or that `RestartUnit` started, must be active. Blocking: run it off the cooperative pool.
 public struct SystemdUnitRestarter: Sendable {
     /// What became of the unit.
     public enum Result: Sendable, Hashable {
@@ -20,7 +21,7 @@ public struct SystemdUnitRestarter: Sendable {
         self.clock = clock
     }
 
-    public func restart(unit: String, timeout: Duration) throws(UnitRestartError) -> Result {
+    public func restart(unit: String, startIfStopped: Bool = false, timeout: Duration) throws(UnitRestartError) -> Result {
         let deadline = clock.now.addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         let bus: SystemBus
         do {
@@ -34,7 +35,7 @@ public struct SystemdUnitRestarter: Sendable {
             let jobs = FinishedJobs()
             try bus.watchJobRemoved(into: jobs)
             _ = try bus.callSystemd("Subscribe", timeoutMicroseconds: remaining(until: deadline))
-            guard let job = try bus.callSystemd("TryRestartUnit", strings: [unit, "replace"], reply: "o",
+            guard let job = try bus.callSystemd(startIfStopped ? "RestartUnit" : "TryRestartUnit", strings: [unit, "replace"], reply: "o",
                                                 timeoutMicroseconds: remaining(until: deadline)) else {
                 throw BusFailure(call: "TryRestartUnit", errno: EBADMSG)
             }
@@ -45,7 +46,7 @@ public struct SystemdUnitRestarter: Sendable {
             }
             let state = try activeState(of: unit, on: bus, before: deadline) ?? "inactive"
             if Self.isActive(state) { return .restarted }
-            guard wasActive else { return .stayedStopped(activeState: state) }
+            guard wasActive || startIfStopped else { return .stayedStopped(activeState: state) }
             throw UnitRestartError(.notActive, unit: unit, "\(unit) is \(state) after its restart, not active; "
                 + "see `systemctl status \(unit)` and `journalctl -u \(unit)`")
         } catch let error as UnitRestartError {
