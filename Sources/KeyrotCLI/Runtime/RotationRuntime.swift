@@ -52,7 +52,7 @@ struct RotationRuntime: Sendable {
             policy: Self.policy(for: configuration, foreground: foreground),
             clock: clock,
             keys: HookedKeyService(wrapped: IAMKeyService(client: client), hook: hook),
-            files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
+            files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory, logger: logger), hook: hook),
             store: HookedStateStore(wrapped: store, hook: hook),
             verifier: HookedVerifier(wrapped: verifier, hook: hook),
             restarter: HookedConsumerRestarter(

@@ -4,15 +4,19 @@ import Synchronization
 /// A swift-log handler that keeps every message, for tests that check what reaches the log.
 final class LogRecorder: Sendable {
     private let lines = Mutex<[String]>([])
+    private let levelled = Mutex<[(level: Logger.Level, message: String)]>([])
 
     var messages: [String] { lines.withLock { $0 } }
+    /// Every message with its level.
+    var entries: [(level: Logger.Level, message: String)] { levelled.withLock { $0 } }
 
     func logger() -> Logger {
         Logger(label: "test") { _ in Handler(recorder: self) }
     }
 
-    fileprivate func append(_ line: String) {
+    fileprivate func append(_ line: String, level: Logger.Level) {
         lines.withLock { $0.append(line) }
+        levelled.withLock { $0.append((level, line)) }
     }
 
     private struct Handler: LogHandler {
@@ -26,7 +30,7 @@ final class LogRecorder: Sendable {
         }
 
         func log(event: LogEvent) {
-            recorder.append(event.message.description)
+            recorder.append(event.message.description, level: event.level)
         }
     }
 }
