@@ -97,7 +97,7 @@ let package = Package(
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "IAMClientTests", dependencies: ["IAMClient", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
-        .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", "KeyrotTestSupport", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
         .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),

@@ -4,25 +4,20 @@ import Logging
 import Synchronization
 
 /// Runs rotations against the ports. The one place for what concerns every port call (the stop
-/// request and the critical section, the shield from task cancellation, the crash points of the
-/// fault campaign, the debug log of each call) and for retries across runs. The phases
-/// themselves are `RotationRun`'s.
+/// request and the critical section, the shield from task cancellation, the debug log of each
+/// call) and for retries across runs. The phases themselves are `RotationRun`'s. The fault
+/// campaign's crash points are around the ports themselves (KeyrotCLI's `HookedPorts`), where
+/// they also see what an adapter does.
 ///
 /// Port calls run shielded from task cancellation, so an in-flight IAM call or file write is
 /// never cut off halfway; cancellation ends waits. `requestStop()` is honoured at the next port
 /// call or wait, except between sending CreateAccessKey and saving the new secret.
 public final class RotationDriver: Sendable {
-    /// A named instant around a port call: `before:<call>`, and `after:<call>` once it succeeded.
-    /// `<call>` is an IAM action, `readFile`, `backUpFile`, `rewriteFile`, `restoreFile`,
-    /// `removeBackup`, `restartUnit` or `saveState:<phase>` (Tests/faults kills keyrotd at these).
-    public typealias CrashPointHook = @Sendable (String) -> Void
-
     public let policy: RotationPolicy
     let clock: any KeyrotClock
     let ports: RotationPorts
     let events: any RotationEventSink
     let logger: Logger
-    let crashPoint: CrashPointHook?
     private let stopRequested = Mutex(false)
 
     public init(
@@ -34,15 +29,13 @@ public final class RotationDriver: Sendable {
         verifier: any RotationVerifier,
         restarter: any ConsumerRestarter,
         events: any RotationEventSink,
-        logger: Logger = Logger(label: "keyrotd.rotation"),
-        crashPoint: CrashPointHook? = nil
+        logger: Logger = Logger(label: "keyrotd.rotation")
     ) {
         self.policy = policy
         self.clock = clock
         ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier, restarter: restarter)
         self.events = events
         self.logger = logger
-        self.crashPoint = crashPoint
     }
 
     /// Asks the running `run` to stop at the next safe point (it returns `.interrupted`).
@@ -53,8 +46,8 @@ public final class RotationDriver: Sendable {
     /// One run: recover whatever the record holds, then do what `request` asks.
     public func run(_ request: RotationRequest) async -> RotationOutcome {
         let record: RotationRecord?
-        do {  // No crash point: a kill before anything changed needs no recovery.
-            record = try await call(nil, "load the record", phase: .idle, critical: false) { try await $0.store.load() }
+        do {
+            record = try await call("loadState", "load the record", phase: .idle, critical: false) { try await $0.store.load() }
         } catch let error as RotationPortError {
             if let refusal = error.cause as? RotationError { return .failed(refusal) }
             return .failed(RotationError(.stateStore, "loading the rotation record failed: \(error.message); check the state directory", cause: error))
@@ -79,24 +72,17 @@ public final class RotationDriver: Sendable {
     }
 
     /// Performs one port call: honours a pending stop (outside the critical section), logs the
-    /// call, passes the crash points around it (when `point` names one) and shields it from
-    /// cancellation. Every failure comes out as a `RotationPortError`, or as
+    /// call and shields it from cancellation. Every failure comes out as a `RotationPortError`, or as
     /// `RunEnd.outcome(.interrupted)` for the stop.
     func call<T: Sendable>(
-        _ point: String?, _ detail: String, phase: RotationPhase, critical: Bool,
+        _ name: String, _ detail: String, phase: RotationPhase, critical: Bool,
         _ work: @escaping @Sendable (RotationPorts) async throws -> T
     ) async throws -> T {
         try honourStop(phase: phase, critical: critical)
-        logger.debug("rotation port call", metadata: ["call": "\(point ?? "") \(detail)", "phase": "\(phase)"])
+        logger.debug("rotation port call", metadata: ["call": "\(name) \(detail)", "phase": "\(phase)"])
         let ports = self.ports
-        let hook = point == nil ? nil : crashPoint
         do {
-            return try await Task {
-                hook?("before:\(point ?? "")")
-                let value = try await work(ports)
-                hook?("after:\(point ?? "")")
-                return value
-            }.value
+            return try await Task { try await work(ports) }.value
         } catch let error as RotationPortError {
             throw error
         } catch {

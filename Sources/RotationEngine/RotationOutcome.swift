@@ -15,6 +15,10 @@ public enum RotationOutcome: Sendable, Hashable {
     case rolledBack(RotationError)
     /// A step after the switch (or of a rollback) keeps failing; the record keeps it for a later run.
     case deferred(phase: RotationPhase, retryAt: Date, RotationError)
+    /// The files hold the new key and it works; the old key's retirement waits until `resumesAt`
+    /// (the end of the overlap in phase `overlapping`, of the grace in phase `deactivated`), and
+    /// this run was asked not to wait (`RotationPolicy.waitsForRetirement`): the next run does it.
+    case retirementPending(phase: RotationPhase, oldKeyID: AccessKeyID, newKeyID: AccessKeyID, resumesAt: Date)
     /// The run stopped at a safe point (a stop request, or the state could not be saved);
     /// the next run resumes from the record.
     case interrupted(phase: RotationPhase, RotationError?)

@@ -34,6 +34,9 @@ public struct RotationPolicy: Sendable, Hashable {
     public var maximumRetryDelay: TimeInterval = 3_600
     /// Retries of such a step within one run before the run returns `.deferred` (the record keeps it).
     public var retriesPerRun = 8
+    /// Whether a run waits through the overlap and the grace (the daemon), or ends with
+    /// `.retirementPending` when one of them has time left (`keyrotd rotate` without `--wait`).
+    public var waitsForRetirement = true
 
     public init(
         user: String, files: [String], maxAge: TimeInterval, overlap: TimeInterval, grace: TimeInterval,

@@ -1,11 +1,11 @@
 import Foundation
 import KeyrotCore
 
-// Each port call of a run, named as the fault campaign's crash points name it, through the
-// driver (stop request, crash points, shield, debug log). They throw `RotationPortError`.
+// Each port call of a run, named as the fault campaign's crash points name it (for the debug
+// log), through the driver (stop request, shield, debug log). They throw `RotationPortError`.
 extension RotationRun {
-    private func call<T: Sendable>(_ point: String?, _ detail: String, _ work: @escaping @Sendable (RotationPorts) async throws -> T) async throws -> T {
-        try await driver.call(point, detail, phase: record.phase, critical: inCriticalSection, work)
+    private func call<T: Sendable>(_ name: String, _ detail: String, _ work: @escaping @Sendable (RotationPorts) async throws -> T) async throws -> T {
+        try await driver.call(name, detail, phase: record.phase, critical: inCriticalSection, work)
     }
 
     func listKeys(as signer: Credentials) async throws -> [AccessKeyMetadata] {
@@ -86,9 +86,8 @@ extension RotationRun {
         try await call("removeBackup", backup.location) { try await $0.files.removeBackup(backup) }
     }
 
-    /// No crash point: the command changes nothing keyrotd could find half done.
     func runVerifier() async throws {
-        try await call(nil, "run the verify command") { try await $0.verifier.verify() }
+        try await call("verify", "run the verify command") { try await $0.verifier.verify() }
     }
 
     func restartUnit(_ unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {

@@ -10,7 +10,7 @@ extension RotationRun {
     func overlap() async throws -> RotationOutcome {
         guard let oldKeyID = record.oldKeyID, let new = record.newCredentials,
               let end = record.overlapEndsAt(overlap: policy.overlap) else { return brokenRecord() }
-        try await wait(until: end) { "overlap: old key \(oldKeyID.abbreviated) stays active until \($0)" }
+        try await waitForRetirement(until: end) { "overlap: old key \(oldKeyID.abbreviated) stays active until \($0)" }
         do {
             let use = try await lastUse(of: oldKeyID, as: new)
             if let date = use.date, let switchedAt = record.switchedAt, date > switchedAt {
@@ -43,7 +43,7 @@ extension RotationRun {
     func grace() async throws -> RotationOutcome {
         guard let oldKeyID = record.oldKeyID, let new = record.newCredentials,
               let end = record.graceEndsAt(grace: policy.grace) else { return brokenRecord() }
-        try await wait(until: end) { "grace: old key \(oldKeyID.abbreviated) is inactive until \($0), then deleted" }
+        try await waitForRetirement(until: end) { "grace: old key \(oldKeyID.abbreviated) is inactive until \($0), then deleted" }
         do {
             try await deleteKey(oldKeyID, as: new)
         } catch let error as RotationPortError {

@@ -73,11 +73,16 @@ final class RotationRun {
         driver.events.record(event)
     }
 
-    /// Waits until `end` (or the scheduled retry, when later), announcing it with `status`
-    /// (which gets the time, stamped); nothing when it has passed.
-    func wait(until end: Date, status: (String) -> String) async throws {
+    /// Waits until `end` of the overlap or the grace (or the scheduled retry, when later),
+    /// announcing it with `status` (which gets the time, stamped); nothing when it has passed. A
+    /// run that does not wait for retirement ends here instead: the record holds the phase.
+    func waitForRetirement(until end: Date, status: (String) -> String) async throws {
         let until = max(end, record.nextAttemptAt ?? end)
         guard now < until else { return }
+        if !policy.waitsForRetirement {
+            guard let oldKeyID = record.oldKeyID, let newKeyID = record.newKeyID else { throw RunEnd.outcome(brokenRecord()) }
+            throw RunEnd.outcome(.retirementPending(phase: record.phase, oldKeyID: oldKeyID, newKeyID: newKeyID, resumesAt: until))
+        }
         emit(.progress(phase: record.phase, message: status(RotationEvent.stamp(until))))
         try await driver.sleep(until: until, phase: record.phase)
     }

@@ -39,7 +39,7 @@ public struct StderrLogHandler: LogHandler {
         if let call = event.metadata { merged.merge(call) { $1 } }
         var line = "\(timestamp()) \(event.level) \(label): \(Self.escaped(event.message.description))"
         for key in merged.keys.sorted() {
-            line += " \(key)=\(Self.quotedIfNeeded(merged[key]!.description))"
+            line += " \(key)=\(Self.quotedIfNeeded(Self.text(of: merged[key]!)))"
         }
         if let error = event.error {
             line += " error=\(Self.quotedIfNeeded(String(describing: error)))"
@@ -60,6 +60,18 @@ public struct StderrLogHandler: LogHandler {
 
     private func timestamp() -> String {
         now().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    /// A value as a reader wants it: a list as `[a,b]` and a dictionary as `{k:v}`, not as
+    /// swift-log's description, which quotes each element and would then be quoted again.
+    static func text(of value: Logger.MetadataValue) -> String {
+        switch value {
+        case .string(let string): string
+        case .stringConvertible(let convertible): convertible.description
+        case .array(let elements): "[" + elements.map(text(of:)).joined(separator: ",") + "]"
+        case .dictionary(let entries):
+            "{" + entries.keys.sorted().map { "\($0):\(text(of: entries[$0]!))" }.joined(separator: ",") + "}"
+        }
     }
 
     /// Keeps an entry on one line: newlines and other control characters are shown escaped.

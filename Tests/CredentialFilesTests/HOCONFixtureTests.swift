@@ -1,6 +1,7 @@
 import CredentialFiles
 import Foundation
 import KeyrotCore
+import KeyrotTestSupport
 import Testing
 
 /// The Snowplow HOCON samples with keys in each quoting style (Resources/snowplow/SOURCES.md), rotated
@@ -25,20 +26,18 @@ struct HOCONFixtureTests {
 
     /// pyhocon is there, or CI is set (where its absence must fail, not skip).
     static let pyhoconAvailable: Bool = {
-        ProcessInfo.processInfo.environment["CI"] == "true" || (try? HOCONFixtureTests.run(["-c", "import pyhocon"], input: Data())) == 0
+        guard ProcessInfo.processInfo.environment["CI"] != "true" else { return true }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import pyhocon"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()  // Once, while the suite's traits are evaluated, before any test runs.
+        return probe.terminationStatus == 0
     }()
 
-    static func run(_ arguments: [String], input: Data) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return process.terminationStatus
+    static func run(_ arguments: [String], input: Data) async throws -> Int32 {
+        try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments, input: input).status
     }
 
     /// `original`'s text with the old values changed as the rewriter must change them: an unquoted
@@ -68,7 +67,7 @@ struct HOCONFixtureTests {
     @Test("pyhocon reads the rotated file as the same tree with only the two values changed",
           .enabled(if: pyhoconAvailable, "needs python3 with pyhocon (scripts/install-deps); with CI=true its absence fails instead"),
           arguments: fixtures)
-    func independentParser(name: String, holding: Int, total: Int) throws {
+    func independentParser(name: String, holding: Int, total: Int) async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let original = try CredentialFiles.read(Fixtures.spec(name, .hocon))
@@ -77,9 +76,9 @@ struct HOCONFixtureTests {
         let after = try directory.file("after.hocon", rotated.bytes)
         let replacements = try JSONEncoder().encode([Self.old.accessKeyID.rawValue: Self.new.accessKeyID.rawValue,
                                                     Self.old.secretAccessKey.revealed(): Self.new.secretAccessKey.revealed()])
-        #expect(try Self.run([Self.checker, before, after], input: replacements) == 0)
+        #expect(try await Self.run([Self.checker, before, after], input: replacements) == 0)
         // The checker is not blind: the unrotated file is not the rotated tree.
-        #expect(try Self.run([Self.checker, before, before], input: replacements) == 1)
+        #expect(try await Self.run([Self.checker, before, before], input: replacements) == 1)
     }
 
     @Test("the override fixture rotates with a notice naming both variables") func overrideNotice() throws {

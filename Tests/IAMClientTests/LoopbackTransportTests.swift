@@ -36,7 +36,9 @@ import Testing
     @Test func serverThatNeverAnswersTimesOut() async throws {
         let server = try LoopbackHTTPServer(replies: [.neverAnswer])
         defer { server.shutdown() }
-        let policy = RetryPolicy(maxAttempts: 2, deadline: .seconds(10), baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
+        // The overall deadline is far beyond the two attempts: a loaded machine stalls the test
+        // process for seconds, and the deadline must not be what ends the call.
+        let policy = RetryPolicy(maxAttempts: 2, deadline: .seconds(120), baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
         let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
         }
@@ -46,21 +48,21 @@ import Testing
         #expect(server.receivedRequests.count == 2)
     }
 
-    /// Headers at once, then the body one byte every 50 ms (about 10 s for the whole answer): the
+    /// Headers at once, then the body one byte every 250 ms (about 50 s for the whole answer): the
     /// request's one deadline (300 ms) covers connect, headers and body, so the attempt ends as
     /// timed out at the deadline instead of lasting as long as the server trickles.
     @Test func slowBodyIsCutAtTheRequestDeadline() async throws {
-        let server = try LoopbackHTTPServer(replies: [.trickle(status: 200, body: Self.identityBody, byteInterval: .milliseconds(50))])
+        let server = try LoopbackHTTPServer(replies: [.trickle(status: 200, body: Self.identityBody, byteInterval: .milliseconds(250))])
         defer { server.shutdown() }
         let policy = RetryPolicy(maxAttempts: 1, baseDelay: .milliseconds(10), requestTimeout: .milliseconds(300))
         let started = ContinuousClock.now
         let error = await #expect(throws: IAMError.self) {
             _ = try await client(for: server, policy: policy).getCallerIdentity(credentials: Fixtures.credentials)
         }
-        // Without the one deadline the call succeeds after the 10 s trickle; the bound below is
+        // Without the one deadline the call succeeds after the 50 s trickle; the bound below is
         // loose on purpose (a loaded machine stalls the test process for seconds).
         #expect(error?.code == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(8), "the trickle would take 10 s")
+        #expect(ContinuousClock.now - started < .seconds(30), "the trickle would take 50 s")
     }
 
     @Test func createAccessKeyOnATimeoutIsAmbiguousAndSentOnce() async throws {
@@ -124,7 +126,7 @@ import Testing
         server.shutdown()
         let client = IAMClient(endpoints: try IAMEndpoints.emulator(url: url),
                                transport: AsyncHTTPClientTransport(proxySettings: ProxySettings(proxyHost: nil)),
-                               retryPolicy: RetryPolicy(maxAttempts: 4, deadline: .seconds(10), baseDelay: .milliseconds(10),
+                               retryPolicy: RetryPolicy(maxAttempts: 4, deadline: .seconds(120), baseDelay: .milliseconds(10),
                                                         requestTimeout: .seconds(30)))
         let error = await #expect(throws: IAMError.self) {
             _ = try await client.getCallerIdentity(credentials: Fixtures.credentials)

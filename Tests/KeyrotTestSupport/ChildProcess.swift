@@ -26,8 +26,10 @@ public enum ChildProcess {
     }
 
     /// Runs `executable arguments` to its end, with the test's environment minus every `AWS_*`
-    /// variable (keyrotd must find its key in the configured files, nowhere else).
-    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) async throws -> ChildResult {
+    /// variable (keyrotd must find its key in the configured files, nowhere else), `input` on its
+    /// standard input. Nothing here blocks a thread of Swift's cooperative pool, which has as many
+    /// threads as the machine has cores: a test blocking one would stall every other test.
+    public static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, input: Data? = nil) async throws -> ChildResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -36,19 +38,27 @@ public enum ChildProcess {
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         let command = ([executable.lastPathComponent] + arguments).joined(separator: " ")
         let collected = OutputCollector(stdout: stdout.fileHandleForReading, stderr: stderr.fileHandleForReading)
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
                 try process.run()
+                if let input {
+                    // On a thread of its own: a child that reads slowly would block the write.
+                    Thread.detachNewThread {
+                        stdin.fileHandleForWriting.write(input)
+                        try? stdin.fileHandleForWriting.close()
+                    }
+                }
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: LaunchError(description: "cannot start \(command): \(error)"))
             }
         }
-        let (out, err) = collected.wait()
+        let (out, err) = await collected.output()
         return ChildResult(command: command, status: status, stdout: out, stderr: err)
     }
 }
@@ -66,8 +76,11 @@ private final class OutputCollector: @unchecked Sendable {
     }
 
     /// Both streams, once the child closed them (each written by one thread before `leave`).
-    func wait() -> (String, String) {
-        done.wait()
-        return (String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    func output() async -> (String, String) {
+        await withCheckedContinuation { continuation in
+            done.notify(queue: .global()) {
+                continuation.resume(returning: (String(decoding: self.stdout, as: UTF8.self), String(decoding: self.stderr, as: UTF8.self)))
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ public final class FakeCrashSwitch: Sendable {
         var armed: (index: Int, timing: Timing)?
         var killed = false
         var log: [String] = []
+        var observer: (@Sendable (String) -> Void)?
     }
 
     private let state = Mutex(State())
@@ -43,12 +44,18 @@ public final class FakeCrashSwitch: Sendable {
     /// Every operation's name, in order.
     public var log: [String] { state.withLock { $0.log } }
 
+    /// Calls `observer` with each operation's name as it starts (after this call's operations).
+    public func observe(_ observer: @escaping @Sendable (String) -> Void) {
+        state.withLock { $0.observer = observer }
+    }
+
     public func checkAlive() throws {
         if isKilled { throw Killed() }
     }
 
     /// Performs `body` as operation `name` unless the world is (or gets) killed.
     public func operate<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        state.withLock { $0.observer }?(name)
         let timing: Timing? = try state.withLock { state in
             if state.killed { throw Killed() }
             let index = state.count

@@ -11,7 +11,7 @@ extension RotationOutcome {
         switch self {
         case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error): error
         case .interrupted(_, let error): error
-        case .completed, .idle: nil
+        case .completed, .idle, .retirementPending: nil
         }
     }
 

@@ -25,37 +25,16 @@ struct RotationSagaOrderTests {
     @Test("a stop asked for while CreateAccessKey is in flight waits until the secret is saved")
     func stopWaitsForTheSecret() async throws {
         let world = FakeWorld()
-        let driver = Mutex<RotationDriver?>(nil)
-        let stopping = RotationDriver(
-            policy: world.policy, clock: world.clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, restarter: world.restarter, events: world.events,
-            crashPoint: { point in if point == "before:CreateAccessKey" { driver.withLock { $0 }?.requestStop() } })
-        driver.withLock { $0 = stopping }
+        let stopping = world.driver()
+        world.crashSwitch.observe { operation in if operation == "iam.create" { stopping.requestStop() } }
         let outcome = await stopping.run(.rotate(force: true))
         #expect(outcome == .interrupted(phase: .created, nil))
         #expect(try world.store.record?.newSecret != nil)
         #expect(world.iam.calls(.identity) == 0)
 
+        world.crashSwitch.observe { _ in }
         let finished = await world.driver().run(.resume)
         #expect(finished.isCompleted)
         #expect(world.settledProblems().isEmpty, "\(world.settledProblems())")
-    }
-
-    @Test("crash points come in pairs around each successful port call, named as the campaign names them")
-    func crashPointNames() async throws {
-        let world = FakeWorld()
-        let points = Mutex<[String]>([])
-        let driver = RotationDriver(
-            policy: world.policy, clock: world.clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, restarter: world.restarter, events: world.events, crashPoint: { point in points.withLock { $0.append(point) } })
-        _ = await driver.run(.rotate(force: true))
-        let names = points.withLock { $0 }
-        for expected in ["before:readFile", "after:ListAccessKeys", "before:saveState:creating", "after:CreateAccessKey",
-                         "after:saveState:created", "after:GetCallerIdentity", "after:backUpFile", "before:rewriteFile",
-                         "after:saveState:overlapping", "after:GetAccessKeyLastUsed", "after:UpdateAccessKey",
-                         "after:DeleteAccessKey", "after:removeBackup", "after:saveState:idle"] {
-            #expect(names.contains(expected), "\(expected) in \(names)")
-        }
-        #expect(names.count(where: { $0.hasPrefix("before:") }) == names.count(where: { $0.hasPrefix("after:") }))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KeyrotTestSupport
 @testable import SystemdIntegration
 
 /// `systemd/keyrotd.catalog` and ``MessageID`` must describe the same events.
@@ -53,7 +54,7 @@ import Testing
 
     /// journalctl itself accepts the file and lists every id (skipped without journalctl, except in CI).
     @Test(.enabled(if: journalctl != nil || required, "journalctl is not installed"))
-    func journalctlCompilesTheCatalogWithEveryID() throws {
+    func journalctlCompilesTheCatalogWithEveryID() async throws {
         let journalctl = try #require(Self.journalctl, "journalctl is required in CI")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("keyrotd-catalog-\(UUID())")
         defer { try? FileManager.default.removeItem(at: root) }
@@ -61,24 +62,15 @@ import Testing
         try FileManager.default.createDirectory(at: catalogDirectory, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.catalogURL, to: catalogDirectory.appendingPathComponent("keyrotd.catalog"))
 
-        let update = try run(journalctl, ["--root=\(root.path)", "--update-catalog"])
+        let update = try await run(journalctl, ["--root=\(root.path)", "--update-catalog"])
         #expect(update.status == 0, "\(update.output)")
-        let list = try run(journalctl, ["--root=\(root.path)", "--list-catalog"])
+        let list = try await run(journalctl, ["--root=\(root.path)", "--list-catalog"])
         #expect(list.status == 0)
         let listed = Set(list.output.split(separator: "\n").map { String($0.prefix(32)) })
         #expect(listed == Set(MessageID.all.map(\.id)))
     }
 
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    private func run(_ executable: String, _ arguments: [String]) async throws -> ChildResult {
+        try await ChildProcess.run(URL(fileURLWithPath: executable), arguments)
     }
 }

@@ -35,6 +35,12 @@ import Testing
         #expect(line.contains("note=\"say \\\"hi\\\"\""))
     }
 
+    @Test func listsShowAsListsNotAsEscapedJSON() throws {
+        logger().notice("rotated", metadata: ["files": ["/etc/a.yml", "/etc/b.json"], "keys": ["new": "AKIANEW", "old": "AKIAOLD"]])
+        let line = try #require(lines.all.withLock { $0.first })
+        #expect(line.hasSuffix("rotated files=[/etc/a.yml,/etc/b.json] keys={new:AKIANEW,old:AKIAOLD}\n"), "\(line)")
+    }
+
     @Test func secretsShowRedacted() throws {
         let secret = Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
         logger().info("new secret \(secret)", metadata: ["secret": .stringConvertible(secret)])

@@ -72,11 +72,14 @@ enum CrashPoints {
 /// The crash points as a hook: `before:` and `after:` each port call but loading the record and
 /// running `verify_command`, which change nothing durable (the campaign's points stay as they were).
 struct CrashPointHook: PortCallHook {
+    /// Where a point goes: ``CrashPoints/reached(_:)`` in keyrotd.
+    var reached: @Sendable (String) -> Void = CrashPoints.reached
+
     func around<T: Sendable>(_ call: PortCall, _ work: () async throws -> T) async throws -> T {
         guard call.kind != .stateLoad, call.kind != .verify else { return try await work() }
-        CrashPoints.reached("before:\(call.name)")
+        reached("before:\(call.name)")
         let result = try await work()
-        CrashPoints.reached("after:\(call.name)")
+        reached("after:\(call.name)")
         return result
     }
 }

@@ -5,8 +5,9 @@ import RotationEngine
 
 /// Runs `verify_command` after the files are written: it must exit 0 within the timeout.
 ///
-/// The command gets no secret: not in its arguments (they come from the configuration) and not in
-/// its environment (every `AWS_*` variable is removed). Its output goes to the log line by line,
+/// The command gets no secret: not in its arguments (they come from the configuration), not in
+/// its environment (every `AWS_*` variable is removed) and, with `confinement`, not from the
+/// state directory either. Its output goes to the log line by line,
 /// with every secret keyrotd has seen (`secrets`: the old and the new one) masked by exact match.
 struct VerifyCommandRunner: RotationVerifier {
     let command: [String]
@@ -15,17 +16,25 @@ struct VerifyCommandRunner: RotationVerifier {
     let secrets: @Sendable () -> [Secret]
     /// Times the command and paces the checks on it.
     let clock: any KeyrotClock
+    /// Hides the state directory from the command (nil where the kernel has no Landlock).
+    var confinement: VerifyConfinement? = nil
 
     func verify() async throws {
+        let name = command[0]
+        // Checked here: started through `keyrotd confine-exec`, a missing program would only
+        // show as the confiner's exit status.
+        guard access(name, X_OK) == 0 else {
+            throw RotationError(.verifyFailed, "verify_command \(name) could not start: \(String(cString: strerror(errno))); check the path in the configuration")
+        }
+        let launched = confinement?.arguments(for: command) ?? command
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
+        process.executableURL = URL(fileURLWithPath: launched[0])
+        process.arguments = Array(launched.dropFirst())
         process.environment = Self.scrubbed(ProcessInfo.processInfo.environment)
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
-        let name = command[0]
         do {
             try await Self.start(process)
         } catch {

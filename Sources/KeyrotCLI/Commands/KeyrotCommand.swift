@@ -14,6 +14,7 @@ public struct KeyrotCommand: AsyncParsableCommand {
             PolicyCommand.self,
             PolkitRuleCommand.self,
             RotateNowCommand.self,
+            ConfineExecCommand.self,
         ]
     )
 

@@ -7,15 +7,19 @@ import Logging
 import RotationEngine
 import SystemdIntegration
 
-/// `keyrotd rotate`: one rotation in the foreground, through overlap and grace.
+/// `keyrotd rotate`: one rotation in the foreground, up to the switch (through overlap and grace
+/// with `--wait`).
 struct RotateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rotate",
         abstract: "Rotate the key now, in the foreground, when it is due (or always with --force).",
         discussion: """
-            Finishes or undoes an interrupted rotation first. Waits through overlap and grace as \
-            configured and says what it waits for. Exit status: 0 when the old key is deleted (or \
-            nothing was due), 1 when the rotation failed and was rolled back or was refused, 75 \
+            Finishes or undoes an interrupted rotation first, and retires an old key whose overlap \
+            or grace has ended. Returns once the files hold the new key and it works, saying when \
+            the old key will be deactivated and deleted: the daemon does that, or the next \
+            `keyrotd rotate` once it is due. With --wait, waits through overlap and grace as \
+            configured (the state directory stays locked meanwhile, so the daemon cannot start). \
+            Exit status: 0 when the files hold the new key (or nothing was due), 1 when the rotation failed and was rolled back or was refused, 75 \
             when AWS could not be reached or a step must be retried later (a step failing after the \
             switch is not retried in the foreground: the next run, or the daemon, retries it from \
             the recorded time), 78 on configuration errors.
@@ -26,6 +30,9 @@ struct RotateCommand: AsyncParsableCommand {
 
     @Flag(help: "Rotate even when the key is younger than max_age.")
     var force = false
+
+    @Flag(help: "Wait through overlap and grace until the old key is deleted, instead of returning after the switch.")
+    var wait = false
 
     /// How long a foreground run may take to reach a safe point after SIGTERM or Ctrl-C before it
     /// is abandoned (a step stuck in the kernel, a FIFO in place of a file): as the daemon's.
@@ -44,7 +51,7 @@ struct RotateCommand: AsyncParsableCommand {
             // Progress for the person at the terminal; failures are said once, by the final report.
             runtime = try RotationRuntime(configuration: configuration, logger: logger, status: { status in
                 if !status.hasPrefix("error:") { print(status) }
-            }, clock: clock, hooks: [monitor], foreground: true)
+            }, clock: clock, hooks: [monitor], foreground: true, waitsForRetirement: wait)
         } catch {
             FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)
@@ -74,7 +81,7 @@ struct RotateCommand: AsyncParsableCommand {
         stopper.cancel()
         signals.cancel()
         print(OutcomeReport.text(outcome))
-        LastRunRecord(outcome: outcome, at: clock.now).save(stateDirectory: configuration.stateDirectory)
+        LastRunRecord(outcome: outcome, at: clock.now, maxAge: configuration.maxAge.timeInterval).save(stateDirectory: configuration.stateDirectory)
         withExtendedLifetime(lock) {}
         throw ExitCode(ExitStatus.of(outcome))
     }

@@ -30,7 +30,26 @@ struct RotateNowCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("keyrotd: cannot signal PID \(pid): \(String(cString: strerror(errno))); run as root or as the keyrotd user\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
-        print("asked keyrotd (PID \(pid)) to rotate now; follow it with: journalctl -u keyrotd -f")
+        // Name the journal only where the daemon's log goes there: a keyrotd started by hand
+        // (the demo, a terminal) logs to its own standard error.
+        let follow = DaemonUnit.name(ofPID: pid).map { "; follow it with: journalctl -u \($0) -f" } ?? ""
+        print("asked keyrotd (PID \(pid)) to rotate now\(follow)")
+    }
+}
+
+/// The systemd service a process runs in, from its cgroup (`0::/system.slice/keyrotd.service`).
+enum DaemonUnit {
+    static func name(ofPID pid: Int32) -> String? {
+        guard let cgroup = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8) else { return nil }
+        return name(inCgroup: cgroup)
+    }
+
+    /// The service unit of the unified hierarchy's line (`0::<path>`), when the path's last
+    /// component is one; a scope (a login session) or the root is not.
+    static func name(inCgroup text: String) -> String? {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("0::") }),
+              let last = line.split(separator: "/").last, last.hasSuffix(".service") else { return nil }
+        return String(last)
     }
 }
 

@@ -27,7 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let report = StatusReport(user: configuration.user, record: record,
                                   lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
-                                  overlap: configuration.overlap.timeInterval, grace: configuration.grace.timeInterval)
+                                  overlap: configuration.overlap.timeInterval, grace: configuration.grace.timeInterval,
+                                  now: SystemClock().now)
         print(json ? report.json() : report.text())
     }
 }
@@ -50,8 +51,11 @@ struct StatusReport: Encodable {
     var lastCompletedAt: Date?
     var lastRun: LastRunRecord?
     var nextRotation: Date?
+    /// The key in use, as the last idle run found it (status calls no AWS API).
+    var keyCreatedAt: Date?
+    var keyAgeDays: Int?
 
-    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, overlap: TimeInterval, grace: TimeInterval) {
+    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, overlap: TimeInterval, grace: TimeInterval, now: Date) {
         self.user = user
         phase = record?.phase.rawValue ?? RotationPhase.idle.rawValue
         currentKeyID = record?.currentKeyID?.rawValue
@@ -68,6 +72,8 @@ struct StatusReport: Encodable {
         lastCompletedAt = record?.lastCompletedAt
         self.lastRun = lastRun
         nextRotation = lastRun?.result == "idle" ? lastRun?.nextDue : nil
+        keyCreatedAt = phase == RotationPhase.idle.rawValue ? lastRun?.keyCreatedAt : nil
+        keyAgeDays = keyCreatedAt.map { KeyAge.days(createdAt: $0, now: now) }
     }
 
     func json() -> String {
@@ -83,6 +89,9 @@ struct StatusReport: Encodable {
         func add(_ label: String, _ value: String?) { if let value { lines.append("\(label): \(value)") } }
         func add(_ label: String, _ date: Date?) { add(label, date.map(RotationEvent.stamp)) }
         add("current key", currentKeyID)
+        if let keyCreatedAt, let keyAgeDays {
+            add("key age", "\(KeyAge.text(days: keyAgeDays)) (created \(RotationEvent.stamp(keyCreatedAt)))")
+        }
         add("old key", oldKeyID)
         add("new key", newKeyID)
         add("rotation started", intentAt)

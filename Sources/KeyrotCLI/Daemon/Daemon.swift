@@ -151,7 +151,7 @@ final class Daemon {
     // MARK: the lock
 
     /// Takes the state directory's lock and starts the recovery run. While another process holds
-    /// it (a foreground `keyrotd rotate`, which may wait hours through overlap and grace), says so
+    /// it (a foreground `keyrotd rotate`, which with `--wait` waits hours through overlap and grace), says so
     /// in STATUS, reports READY (the service is up, only waiting) and tries again later, instead of
     /// failing until systemd's start limit gives up. Returns an exit status on any other failure.
     private func takeLock() -> Int32? {
@@ -207,7 +207,7 @@ final class Daemon {
     private func finished(_ outcome: RotationOutcome) {
         let now = context.clock.now
         // The state directory is keyrotd's own (0700): no FIFO or mount of someone else's there.
-        LastRunRecord(outcome: outcome, at: now).save(stateDirectory: configuration.stateDirectory)
+        LastRunRecord(outcome: outcome, at: now, maxAge: configuration.maxAge.timeInterval).save(stateDirectory: configuration.stateDirectory)
         if case .idle = outcome {} else {
             logger.log(level: ExitStatus.of(outcome) == ExitStatus.success ? .info : .warning, "\(OutcomeReport.text(outcome))")
         }
@@ -297,6 +297,8 @@ final class Daemon {
             return "rotation completed: key \(new.abbreviated) in use; next check \(RotationEvent.stamp(next))"
         case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error):
             return "error: \(error.message); retrying at \(RotationEvent.stamp(next))"
+        case .retirementPending(_, let old, _, let resumesAt):
+            return "rotated; old key \(old.abbreviated) retires from \(RotationEvent.stamp(resumesAt))"
         case .interrupted(let phase, _):
             return "stopped in phase \(phase)"
         }
@@ -307,8 +309,7 @@ final class Daemon {
     private func idleStatus(nextDue: Date?, now: Date) -> String {
         guard let nextDue else { return "idle; next check in \(configuration.checkInterval)" }
         let createdAt = nextDue.addingTimeInterval(-configuration.maxAge.timeInterval)
-        let days = max(0, Int(now.timeIntervalSince(createdAt) / 86_400))
         let key = keyObserver.abbreviatedKeyID ?? "in the files"
-        return "key \(key) is \(days) day\(days == 1 ? "" : "s") old; next rotation \(RotationEvent.stamp(nextDue))"
+        return "key \(key) is \(KeyAge.text(days: KeyAge.days(createdAt: createdAt, now: now))) old; next rotation \(RotationEvent.stamp(nextDue))"
     }
 }

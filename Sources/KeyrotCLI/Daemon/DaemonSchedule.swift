@@ -24,6 +24,9 @@ struct DaemonSchedule {
             return regular
         case .deferred(_, let retryAt, _):
             return min(retryAt, regular)
+        case .retirementPending(_, _, _, let resumesAt):
+            consecutiveFailures = 0
+            return min(resumesAt, regular)
         case .refused, .failed, .rolledBack:
             consecutiveFailures += 1
             let backoff = firstRetryDelay * pow(2, Double(consecutiveFailures - 1))

@@ -62,7 +62,7 @@ final class MetricsRecorder: Sendable {
                 history.keyCreatedAt = createdAt
                 metrics.keyCreated(at: createdAt)
                 return true
-            case .deferred, .interrupted:
+            case .deferred, .interrupted, .retirementPending:
                 return false
             case .completed: result = .completed
             case .rolledBack: result = .rolledBack

@@ -13,7 +13,7 @@ enum ExitStatus {
 
     static func of(_ outcome: RotationOutcome) -> Int32 {
         switch outcome {
-        case .completed, .idle: success
+        case .completed, .idle, .retirementPending: success
         case .refused(let error), .failed(let error), .rolledBack(let error):
             error.code == .unreachable ? temporaryFailure : failure
         case .deferred, .interrupted: temporaryFailure

@@ -9,10 +9,13 @@ struct LastRunRecord: Codable, Equatable {
     var result: String
     var nextDue: Date?
     var message: String
+    /// When the key in use was created, as the run found it (an idle run's `nextDue - max_age`).
+    var keyCreatedAt: Date?
 
-    init(outcome: RotationOutcome, at date: Date) {
+    init(outcome: RotationOutcome, at date: Date, maxAge: TimeInterval) {
         finishedAt = date
         message = OutcomeReport.text(outcome)
+        keyCreatedAt = KeyAge.createdAt(nextDue: outcome.nextDueWhenIdle, maxAge: maxAge)
         switch outcome {
         case .completed: result = "completed"; nextDue = nil
         case .idle(let due): result = "idle"; nextDue = due
@@ -20,6 +23,7 @@ struct LastRunRecord: Codable, Equatable {
         case .failed: result = "failed"; nextDue = nil
         case .rolledBack: result = "rolled_back"; nextDue = nil
         case .deferred(_, let retryAt, _): result = "deferred"; nextDue = retryAt
+        case .retirementPending(_, _, _, let resumesAt): result = "retirement_pending"; nextDue = resumesAt
         case .interrupted: result = "interrupted"; nextDue = nil
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 import RotationEngine
 
 /// Plain words for the end of a run.
@@ -17,8 +18,20 @@ enum OutcomeReport {
             "rotation failed and was rolled back (files restored, new key deleted): \(error.message)"
         case .deferred(let phase, let retryAt, let error):
             "rotation not finished: \(phase) keeps failing (\(error.message)); run again after \(RotationEvent.stamp(retryAt)), the state is kept"
+        case .retirementPending(let phase, let old, let new, let resumesAt):
+            retirementPending(phase: phase, old: old, new: new, resumesAt: resumesAt)
         case .interrupted(let phase, let error):
             "rotation stopped at a safe point in phase \(phase)" + (error.map { " (\($0.message))" } ?? "") + "; run again to resume"
         }
+    }
+
+    /// A rotation that switched and returned before the old key's retirement (`keyrotd rotate`
+    /// without `--wait`): what happens to the old key, when, and who does it.
+    private static func retirementPending(phase: RotationPhase, old: AccessKeyID, new: AccessKeyID, resumesAt: Date) -> String {
+        let when = RotationEvent.stamp(resumesAt)
+        let next = phase == .deactivated
+            ? "\(old) is inactive (a restore point) and is deleted after \(when)"
+            : "\(old) stays active until \(when) for programs that still use it, then is deactivated and, after the grace, deleted"
+        return "rotated: every file holds \(new) and it works; \(next). The daemon does this, or the next `keyrotd rotate` once it is due (`keyrotd rotate --wait` waits instead)"
     }
 }

@@ -26,8 +26,11 @@ struct RotationRuntime: Sendable {
     ///   - foreground: a one-shot command (`keyrotd rotate`): a step that still fails after the
     ///     IAM client's own retries ends the run (exit 75, the step kept in the record for the next
     ///     run) instead of waiting 30 s, 1 min, 2 min... in the foreground as the daemon does.
+    ///   - waitsForRetirement: false for `keyrotd rotate` without `--wait`: the run ends after the
+    ///     switch when the overlap or the grace has time left, and the next run retires the old key.
     init(configuration: KeyrotConfiguration, logger: Logger, status: @escaping @Sendable (String) -> Void,
-         clock: any KeyrotClock, hooks: [any PortCallHook] = [], foreground: Bool = false) throws {
+         clock: any KeyrotClock, hooks: [any PortCallHook] = [], foreground: Bool = false,
+         waitsForRetirement: Bool = true) throws {
         let stateDirectory = configuration.stateDirectory
         self.configuration = configuration
         client = try Self.client(for: configuration, logger: logger)
@@ -46,10 +49,11 @@ struct RotationRuntime: Sendable {
         }
         let verifier: any RotationVerifier = configuration.verifyCommand.map {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger,
-                                secrets: { secrets.all }, clock: clock)
+                                secrets: { secrets.all }, clock: clock,
+                                confinement: VerifyConfinement.hiding(stateDirectory: stateDirectory, logger: logger))
         } ?? NoVerifyCommand()
         driver = RotationDriver(
-            policy: Self.policy(for: configuration, foreground: foreground),
+            policy: Self.policy(for: configuration, foreground: foreground, waitsForRetirement: waitsForRetirement),
             clock: clock,
             keys: HookedKeyService(wrapped: IAMKeyService(client: client), hook: hook),
             files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory, logger: logger), hook: hook),
@@ -87,7 +91,8 @@ struct RotationRuntime: Sendable {
         return IAMClient(endpoints: endpoints, logger: logger)
     }
 
-    static func policy(for configuration: KeyrotConfiguration, foreground: Bool = false) -> RotationPolicy {
+    static func policy(for configuration: KeyrotConfiguration, foreground: Bool = false,
+                       waitsForRetirement: Bool = true) -> RotationPolicy {
         var policy = RotationPolicy(
             user: configuration.user,
             files: configuration.files.map(\.path),
@@ -102,6 +107,7 @@ struct RotationRuntime: Sendable {
         if foreground {
             policy.retriesPerRun = 1
         }
+        policy.waitsForRetirement = waitsForRetirement
         return policy
     }
 

@@ -67,12 +67,13 @@ struct RotationSite {
     func path(_ name: String) -> String { directory.appending(path: name).path }
 
     /// keyrotd.yml for this site; the endpoints default to moto's.
-    func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil) throws {
+    func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil,
+                            overlap: String = "0s", grace: String = "0s") throws {
         var text = """
             user: \(moto.user)
             max_age: 90d
-            overlap: 0s
-            grace: 0s
+            overlap: \(overlap)
+            grace: \(grace)
             propagation_timeout: \(propagationTimeout)
             state_dir: \(path("state"))
             metrics_file: \(path("keyrotd.prom"))
