@@ -1,4 +1,5 @@
 import Glibc
+import KeyrotCore
 import KeyrotConfig
 import SystemdIntegration
 
@@ -18,6 +19,10 @@ enum RestartPermissionCheck {
         let uid = entry.pointee.pw_uid
         var problems: [String] = []
         for unit in units {
+            if let problem = loadProblem(unit, configPath: configPath) {
+                problems.append(problem)
+                continue
+            }
             do {
                 switch try authority.check(action: PolkitRule.manageUnits, details: [("unit", unit), ("verb", "try-restart")], uid: uid) {
                 case .allowed:
@@ -37,5 +42,20 @@ enum RestartPermissionCheck {
             }
         }
         return problems
+    }
+
+    /// Why systemd could not restart `unit` whatever polkit says: no such unit, masked, broken.
+    private static func loadProblem(_ unit: String, configPath: String) -> String? {
+        let state: String
+        do {
+            state = try SystemdUnitRestarter(clock: SystemClock()).loadState(of: unit)
+        } catch {
+            return "cannot ask systemd about \(unit): \(error.message)"
+        }
+        switch state {
+        case "loaded": return nil
+        case "not-found": return "systemd has no unit \(unit) (LoadState not-found); fix restart_units in \(configPath)"
+        default: return "systemd cannot restart \(unit): its LoadState is \(state); see `systemctl status \(unit)`"
+        }
     }
 }

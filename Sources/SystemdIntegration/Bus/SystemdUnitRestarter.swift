@@ -58,6 +58,20 @@ public struct SystemdUnitRestarter: Sendable {
         }
     }
 
+    /// The unit's `LoadState` (`loaded`, `not-found`, `masked`, `error`...), after asking systemd to
+    /// load it (`LoadUnit` changes nothing but systemd's cache; for `keyrotd check`).
+    public func loadState(of unit: String) throws(UnitRestartError) -> String {
+        do throws(BusFailure) {
+            let bus = try SystemBus()
+            guard let path = try bus.callSystemd("LoadUnit", strings: [unit], reply: "o", timeoutMicroseconds: 10_000_000) else {
+                throw BusFailure(call: "LoadUnit", errno: EBADMSG)
+            }
+            return try bus.stringProperty(path: path, interface: SystemBus.unitInterface, name: "LoadState")
+        } catch {
+            throw Self.classify(error, unit: unit)
+        }
+    }
+
     /// The unit's `ActiveState`, or nil when systemd has not loaded it (a stopped unit may be unloaded).
     private func activeState(of unit: String, on bus: SystemBus, before deadline: Date) throws -> String? {
         let path: String
