@@ -17,12 +17,17 @@ enum RestartPermissionCheck {
             return ["there is no user \(user) to restart \(units.joined(separator: ", ")) as; install keyrotd's package (sysusers.d entry)"]
         }
         let uid = entry.pointee.pw_uid
+        // Every unit systemd cannot restart whatever polkit says, first; then polkit, for the others.
         var problems: [String] = []
+        var loaded: [String] = []
         for unit in units {
             if let problem = loadProblem(unit, configPath: configPath) {
                 problems.append(problem)
-                continue
+            } else {
+                loaded.append(unit)
             }
+        }
+        for unit in loaded {
             do {
                 switch try authority.check(action: PolkitRule.manageUnits, details: [("unit", unit), ("verb", "try-restart")], uid: uid) {
                 case .allowed:
@@ -32,12 +37,12 @@ enum RestartPermissionCheck {
                 }
             } catch let failure where failure.isServiceMissing {
                 return problems + ["polkitd is not installed, so systemd refuses every restart by user \(user) "
-                    + "(restart_units: \(units.joined(separator: ", "))); apt install polkitd, then \(fix)"]
+                    + "(restart_units: \(loaded.joined(separator: ", "))); apt install polkitd, then \(fix)"]
             } catch let failure where failure.isNotTrustedCaller {
-                return problems + ["polkit answers whether user \(user) may restart \(units.joined(separator: ", ")) only to root; "
+                return problems + ["polkit answers whether user \(user) may restart \(loaded.joined(separator: ", ")) only to root; "
                     + "run `sudo keyrotd check --config \(configPath)`"]
             } catch {
-                return problems + ["cannot ask polkit whether \(units.joined(separator: ", ")) may be restarted (\(error)); "
+                return problems + ["cannot ask polkit whether \(loaded.joined(separator: ", ")) may be restarted (\(error)); "
                     + "check that dbus runs and that /run/dbus/system_bus_socket is reachable"]
             }
         }
