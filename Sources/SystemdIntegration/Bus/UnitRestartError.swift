@@ -11,7 +11,7 @@ public struct UnitRestartError: Error, Sendable, Hashable, CustomStringConvertib
         case callFailed
         /// The restart job ended with a result other than `done`.
         case jobFailed
-        /// The job finished but the unit, active before, is not active afterwards.
+        /// The job finished but the unit (running before, or started by RestartUnit) is not active.
         case notActive
         /// `restart_timeout` ran out before the job finished.
         case timedOut
