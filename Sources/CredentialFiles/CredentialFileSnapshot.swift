@@ -22,7 +22,11 @@ public struct CredentialFileSnapshot: Sendable, CustomStringConvertible, CustomR
 
     /// Warnings about the file that do not stop a rotation (such as an environment variable that
     /// overrides the key); they name settings and lines, never a value.
-    public var notices: [String] { slots.flatMap(\.notices) }
+    /// Each once, though several pairs of one file share them.
+    public var notices: [FileNotice] {
+        var seen: Set<FileNotice> = []
+        return slots.flatMap(\.notices).filter { seen.insert($0).inserted }
+    }
 
     public var description: String { "\(spec.path) (\(spec.format.rawValue), \(digest), \(pairs.count) pair(s))" }
 

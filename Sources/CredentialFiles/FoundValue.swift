@@ -48,7 +48,7 @@ struct FoundPair: Sendable, Equatable {
     let id: FoundValue
     let secret: FoundValue
     /// Warnings for the log that do not stop the rotation (HOCON: an environment override).
-    var notices: [String] = []
+    var notices: [FileNotice] = []
 
     /// The pair with its id validated; a value that is not an id is described, never echoed
     /// (it may be the secret, written in the wrong place).

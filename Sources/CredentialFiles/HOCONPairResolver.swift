@@ -26,11 +26,11 @@ struct HOCONPairResolver {
             }
             try refuseLaterReplacement(of: idPath, after: id.lastOffset)
             try refuseLaterReplacement(of: secretPath, after: secret.lastOffset)
-            var notices = zip([idName, secretName], [id, secret]).flatMap { name, resolved -> [String] in
-                resolved.overrides.map { "\(path):\($0.line): \(name) is followed by the optional override ${?\($0.name)}: when \($0.name) is set in the environment of the program reading this file, it wins over the rotated key" }
+            var notices = zip([idName, secretName], [id, secret]).flatMap { name, resolved -> [FileNotice] in
+                resolved.overrides.map { FileNotice(.environmentOverride, "\(path):\($0.line): \(name) is followed by the optional override ${?\($0.name)}: when \($0.name) is set in the environment of the program reading this file, it wins over the rotated key") }
             }
             for value in secret.statics where value.style == .hoconUnquoted {
-                notices.append("\(path):\(value.line): \(secretName) is unquoted; a new secret that unquoted HOCON cannot hold (with / or +) is written double-quoted")
+                notices.append(FileNotice(.writtenQuoted, "\(path):\(value.line): \(secretName) is unquoted; a new secret that unquoted HOCON cannot hold (with / or +) is written double-quoted"))
             }
             return zip(id.statics, secret.statics).map { FoundPair(id: $0, secret: $1, notices: notices) }
         case let (id?, nil):

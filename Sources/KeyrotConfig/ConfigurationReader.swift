@@ -9,6 +9,7 @@ struct ConfigurationReader {
         "user", "max_age", "check_interval", "overlap", "grace", "propagation_timeout",
         "propagation_checks", "state_dir",
         "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files", "metrics_file", "fleet",
+        "restart_units", "restart_timeout",
     ]
     static let awsKeys = ["region", "partition", "iam_endpoint", "sts_endpoint", "secretsmanager_endpoint", "dynamodb_endpoint"]
 
@@ -64,6 +65,12 @@ struct ConfigurationReader {
         }
         if let node = top["verify_timeout"] {
             configuration.verifyTimeout = try nodes.duration(node, key: "verify_timeout", allowZero: false)
+        }
+        if let node = top["restart_units"] {
+            configuration.restartUnits = try RestartUnitsReader(nodes: nodes).read(node)
+        }
+        if let node = top["restart_timeout"] {
+            configuration.restartTimeout = try nodes.duration(node, key: "restart_timeout", allowZero: false)
         }
         if let node = top["metrics_file"] {
             let path = try nodes.absolutePath(node, key: "metrics_file")

@@ -40,6 +40,12 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     public var verifyCommand: [String]?
     /// How long `verify_command` may run before it counts as failed (`verify_timeout`, default 5m).
     public var verifyTimeout: Duration
+    /// The systemd services that read the key at start (`restart_units`, optional): restarted
+    /// (try-restart: a stopped one stays stopped) in this order once every file holds the new key,
+    /// before `verify_command`; each a full `.service` name.
+    public var restartUnits: [String] = []
+    /// How long one unit's restart may take, job and back to active (`restart_timeout`, default 2m).
+    public var restartTimeout: Duration = Defaults.restartTimeout
     /// The files that hold the key (`files`, required, not empty), in the order given.
     public var files: [CredentialFileSpec]
     /// Where to write Prometheus metrics for node_exporter's textfile collector (`metrics_file`,
@@ -88,6 +94,7 @@ public struct KeyrotConfiguration: Sendable, Hashable {
         public static let propagationChecks = 3
         public static let propagationCheckRange = 1...10
         public static let verifyTimeout: Duration = .seconds(300)
+        public static let restartTimeout: Duration = .seconds(120)
         public static let stateDirectory = "/var/lib/keyrotd"
         public static let region = "us-east-1"
     }

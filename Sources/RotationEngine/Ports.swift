@@ -51,6 +51,28 @@ public protocol RotationVerifier: Sendable {
     func verify() async throws
 }
 
+/// The systemd services that read the key at start (`restart_units`), restarted once every file
+/// holds the new key (and again, on the old key, by a rollback).
+public protocol ConsumerRestarter: Sendable {
+    /// Restarts `unit` and waits for the restart job to finish and the unit to be active again,
+    /// bounded by `restart_timeout`. With `startIfStopped` false (try-restart) a stopped unit
+    /// stays stopped and the answer is `.notRunning`; with it true (restart) a stopped or failed
+    /// unit is started. Throws `RotationPortError` naming the unit: `.accessDenied` (refused,
+    /// e.g. by polkit) and `.noSuchEntity` (no such unit) when nothing was restarted;
+    /// `.unreachable` when the service manager could not be asked or its answer was lost (the
+    /// restart may have been queued); `.failed` when the restart ran and failed, the unit is not
+    /// active afterwards, or the timeout ran out.
+    func restart(unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome
+}
+
+/// What a restart found.
+public enum UnitRestartOutcome: Sendable, Hashable {
+    /// The unit was restarted and is active.
+    case restarted
+    /// The unit was not running, and try-restart left it so.
+    case notRunning
+}
+
 /// Receives what happens, for the journal and sd_notify STATUS. Events never carry a secret.
 public protocol RotationEventSink: Sendable {
     func record(_ event: RotationEvent)

@@ -27,12 +27,13 @@ public final class RotationDriver: Sendable {
         files: any CredentialFileStore,
         store: any RotationStateStore,
         verifier: any RotationVerifier,
+        restarter: any ConsumerRestarter,
         events: any RotationEventSink,
         logger: Logger = Logger(label: "keyrotd.rotation")
     ) {
         self.policy = policy
         self.clock = clock
-        ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier)
+        ports = RotationPorts(keys: keys, files: files, store: store, verifier: verifier, restarter: restarter)
         self.events = events
         self.logger = logger
     }
@@ -113,6 +114,7 @@ struct RotationPorts: Sendable {
     let files: any CredentialFileStore
     let store: any RotationStateStore
     let verifier: any RotationVerifier
+    let restarter: any ConsumerRestarter
 }
 
 /// How a phase leaves the straight path: the run ends with an outcome, or the current step is

@@ -19,6 +19,8 @@ public struct RotationError: Error, Sendable, Hashable, CustomStringConvertible 
         case fileFailed
         /// `verify_command` failed.
         case verifyFailed
+        /// A unit of `restart_units` could not be restarted, or did not become active again.
+        case restartFailed
         /// The state record could not be loaded or saved.
         case stateStore
         /// The state record has a version this build does not read.

@@ -36,9 +36,15 @@ public enum RotationEvent: Sendable, Hashable {
     /// A one-line status ("rotating: waiting for the new key to work (check 2 of 3)").
     case progress(phase: RotationPhase, message: String)
     case filesSwitched(newKeyID: AccessKeyID, files: [String])
+    /// A unit of `restart_units` is being restarted (`position` of `count`): on the new key, or
+    /// by a rollback on the old key.
+    case restartingUnit(String, position: Int, count: Int, onOldKey: Bool)
+    /// That restart failed (the reason names the unit and the cause).
+    case unitRestartFailed(String, String, onOldKey: Bool)
     case keyLastUsed(AccessKeyID, AccessKeyLastUse)
-    /// The old key was used after the switch: some consumer still holds it.
-    case oldKeyStillInUse(AccessKeyID, AccessKeyLastUse)
+    /// The old key was used after the switch (and after the restarts of `restartedUnits`, when
+    /// `restart_units` is configured): some consumer still holds it.
+    case oldKeyStillInUse(AccessKeyID, AccessKeyLastUse, restartedUnits: [String])
     case keyDeactivated(AccessKeyID)
     case keyDeleted(AccessKeyID, reason: KeyDeletionReason)
     case filesOutOfSync([FileKeyHolding])
@@ -51,9 +57,10 @@ public enum RotationEvent: Sendable, Hashable {
     /// The journal priority.
     public var level: Logger.Level {
         switch self {
-        case .progress, .keyLastUsed, .resumed: .info
+        case .progress, .keyLastUsed, .resumed, .restartingUnit: .info
         case .rotationStarted, .keyCreated, .filesSwitched, .keyDeactivated, .keyDeleted, .rotationCompleted: .notice
         case .oldKeyStillInUse, .retryScheduled, .warning, .filesOutOfSync: .warning
+        case .unitRestartFailed(_, _, let onOldKey): onOldKey ? .warning : .error
         case .rotationFailed, .rolledBack: .error
         }
     }
@@ -71,14 +78,22 @@ public enum RotationEvent: Sendable, Hashable {
             message
         case .filesSwitched(let id, let files):
             "every file now holds \(id): \(files.joined(separator: ", "))"
+        case .restartingUnit(let unit, let position, let count, let onOldKey):
+            onOldKey ? "rolling back: restarting \(unit) on the old key (\(position) of \(count))"
+                : "restarting \(unit) (\(position) of \(count))"
+        case .unitRestartFailed(let unit, let reason, let onOldKey):
+            onOldKey ? "rolling back: \(unit) did not come back on the old key: \(reason); it runs no process holding the new key"
+                : "\(unit) did not come back on the new key: \(reason); rolling back"
         case .keyLastUsed(let id, let use):
             if let date = use.date {
                 "\(id) was last used \(Self.stamp(date)) by \(use.serviceName) in \(use.region)"
             } else {
                 "\(id) has no recorded use"
             }
-        case .oldKeyStillInUse(let id, let use):
+        case .oldKeyStillInUse(let id, let use, let units) where units.isEmpty:
             "\(id) was used after the switch, \(use.date.map(Self.stamp) ?? "recently"), by \(use.serviceName) in \(use.region): something outside the configured files still holds it"
+        case .oldKeyStillInUse(let id, let use, let units):
+            "\(id) was used after the switch and the restarts of \(units.joined(separator: ", ")), \(use.date.map(Self.stamp) ?? "recently"), by \(use.serviceName) in \(use.region): a program that is neither in the configured files nor in restart_units still holds it"
         case .keyDeactivated(let id):
             "\(id) set Inactive"
         case .keyDeleted(let id, let reason):

@@ -22,6 +22,8 @@ public struct RotationPolicy: Sendable, Hashable {
     public var deleteUnknownActiveKeys: Bool
     /// Whether a `verify_command` runs after the files are written.
     public var hasVerifyCommand: Bool
+    /// The systemd units restarted, in this order, once every file holds the new key (`restart_units`).
+    public var restartUnits: [String] = []
     /// First wait after a failed identity check; doubles up to `maximumCheckDelay`.
     public var initialCheckDelay: TimeInterval = 1
     public var maximumCheckDelay: TimeInterval = 8

@@ -11,7 +11,7 @@ public enum RotationPhase: String, Sendable, Hashable, Codable, CaseIterable, Cu
     case created
     /// Backups taken; the files are being rewritten.
     case writing
-    /// Every file holds the new pair; `verify_command` runs.
+    /// Every file holds the new pair; the `restart_units` are restarted, then `verify_command` runs.
     case verifying
     /// Switched: the old key stays Active until `switchedAt + overlap`.
     case overlapping
@@ -89,6 +89,10 @@ public struct RotationRecord: Sendable, Hashable, Codable {
     public var newSecret: PersistedSecret?
     public var createdAt: Date?
     public var files: [FileProgress]
+    /// The `restart_units` whose restart on the new key has begun, in order, each saved before its
+    /// restart: a rollback restarts exactly these again on the old key. Absent (not written) when
+    /// none has begun, so records without restarts read as before.
+    public var restartedUnits: [String]?
     public var switchedAt: Date?
     public var deactivatedAt: Date?
     public var lastError: RecordedError?
@@ -137,6 +141,7 @@ public struct RotationRecord: Sendable, Hashable, Codable {
         newSecret = nil
         createdAt = nil
         files = []
+        restartedUnits = nil
         switchedAt = nil
         deactivatedAt = nil
         attempts = 0

@@ -90,6 +90,10 @@ extension RotationRun {
         try await call("verify", "run the verify command") { try await $0.verifier.verify() }
     }
 
+    func restartUnit(_ unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {
+        try await call("restartUnit", unit) { try await $0.restarter.restart(unit: unit, startIfStopped: startIfStopped) }
+    }
+
     /// Saves the record; a failure throws the port error (see `save`).
     func trySave() async throws {
         let record = self.record

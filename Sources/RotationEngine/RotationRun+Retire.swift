@@ -5,7 +5,8 @@ import KeyrotCore
 // (`RunEnd.retry`) and never forgotten: the record keeps the phase.
 extension RotationRun {
     /// 5. Overlap: the old key stays Active until `switchedAt + overlap`; then its last use is
-    /// logged (a warning when it was used after the switch) and it is set Inactive.
+    /// logged (a warning when it was used after the switch, which comes after the restarts of
+    /// `restart_units`: every consumer keyrotd knows of then runs the new key) and it is set Inactive.
     func overlap() async throws -> RotationOutcome {
         guard let oldKeyID = record.oldKeyID, let new = record.newCredentials,
               let end = record.overlapEndsAt(overlap: policy.overlap) else { return brokenRecord() }
@@ -13,7 +14,7 @@ extension RotationRun {
         do {
             let use = try await lastUse(of: oldKeyID, as: new)
             if let date = use.date, let switchedAt = record.switchedAt, date > switchedAt {
-                emit(.oldKeyStillInUse(oldKeyID, use))
+                emit(.oldKeyStillInUse(oldKeyID, use, restartedUnits: record.restartedUnits ?? []))
             } else {
                 emit(.keyLastUsed(oldKeyID, use))
             }

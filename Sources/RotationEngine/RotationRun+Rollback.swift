@@ -2,7 +2,8 @@ import Foundation
 import KeyrotCore
 
 // Undoing a rotation that failed in steps 2 to 4 (README): the files that hold the new key are
-// restored from their backups, then the new key is deleted with the old credentials.
+// restored from their backups, the units restarted on the new key are restarted again, then the
+// new key is deleted with the old credentials.
 extension RotationRun {
     /// Records the failure and the phase `rolling_back`, reads where the files are, and undoes.
     func rollBack(_ error: RotationError) async throws -> RotationOutcome {
@@ -16,7 +17,8 @@ extension RotationRun {
     }
 
     /// Phase `rolling_back`, with `contents` freshly read. Files restored, then (after reading
-    /// them once more, as the delete cannot be undone) the new key deleted, then settled.
+    /// them once more, as the delete cannot be undone) the restarted units restarted on the old
+    /// key, the new key deleted, then settled.
     func undo() async throws -> RotationOutcome {
         guard let old = record.oldCredentials else { return brokenRecord() }
         if try await restoreFiles(), let newKeyID = record.newKeyID {
@@ -27,6 +29,7 @@ extension RotationRun {
                 throw RunEnd.retry(RotationError(.fileFailed, "\(stray) still holds the new key after restoring its backup"))
             }
         }
+        try await restartConsumersOnOldKey()
         if let newKeyID = record.newKeyID {
             try await deleteNewKey(newKeyID, signedWith: old)
             emit(.keyDeleted(newKeyID, reason: .rolledBack))

@@ -1,7 +1,8 @@
 import Foundation
 import KeyrotCore
 
-// Steps 3 and 4 of the README: propagation, then the switch of every file and the verify command.
+// Steps 3 and 4 of the README: propagation, then the switch of every file, the restarts of the
+// `restart_units` (RotationRun+Restart.swift) and the verify command.
 // A failure in any of them rolls back.
 extension RotationRun {
     /// 3. Propagation: `propagation_checks` consecutive successful `GetCallerIdentity` calls with
@@ -77,11 +78,11 @@ extension RotationRun {
         }
         record.enter(.verifying)
         try await save()
-        return try await verify()
+        return try await restartConsumers()
     }
 
     /// 4, last: `verify_command`, if any; then the switch is recorded (phase `overlapping`).
-    private func verify() async throws -> RotationOutcome {
+    func verify() async throws -> RotationOutcome {
         if policy.hasVerifyCommand {
             emit(.progress(phase: .verifying, message: "rotating: running the verify command"))
             do {

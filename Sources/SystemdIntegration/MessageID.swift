@@ -41,11 +41,13 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
     public static let oldKeyStillInUse = MessageID("oldKeyStillInUse", "3ed42a4f9ead48a39e285c3653a4d902")
     public static let filesOutOfSync = MessageID("filesOutOfSync", "d3c1a15683ec46aabc5f317c94d32c52")
     public static let recoveredAfterCrash = MessageID("recoveredAfterCrash", "d4360a5ce1644f1ca6ae6d3582bae10a")
+    public static let unitRestartFailed = MessageID("unitRestartFailed", "7eace9fdc198450383ca623f61c37195")
 
     /// Every id keyrotd logs; the catalog holds exactly these.
     public static let all: [MessageID] = [
         daemonStarted, configurationReloaded, configurationInvalid, daemonStopping,
         rotationStarted, rotationCompleted, rotationFailed, rotationRolledBack,
         keyCreated, keyDeactivated, keyDeleted, oldKeyStillInUse, filesOutOfSync, recoveredAfterCrash,
+        unitRestartFailed,
     ]
 }

@@ -83,7 +83,7 @@ struct HOCONFixtureTests {
 
     @Test("the override fixture rotates with a notice naming both variables") func overrideNotice() throws {
         let original = try CredentialFiles.read(Fixtures.spec("scala-stream-collector-r66-env-override.hocon", .hocon))
-        let notices = original.notices.joined(separator: "\n")
+        let notices = original.notices.map(\.text).joined(separator: "\n")
         #expect(notices.contains("${?COLLECTOR_SINK_AWS_ACCESS_KEY}") && notices.contains("${?COLLECTOR_SINK_AWS_SECRET_KEY}"))
         #expect(!notices.contains(Self.old.secretAccessKey.revealed()))
     }

@@ -41,8 +41,8 @@ struct HOCONReaderTests {
         let text = "aws {\n  accessKey = \(Self.id)  // the key\n  secretKey = \(Self.secret)\n}\n"
         let original = try snapshot(text, .hocon)
         #expect(original.notices.count == 1)
-        #expect(original.notices.first?.contains("written double-quoted") == true)
-        #expect(original.notices.allSatisfy { !$0.contains(Self.secret) })
+        #expect(original.notices.first?.text.contains("written double-quoted") == true)
+        #expect(original.notices.allSatisfy { !$0.text.contains(Self.secret) })
         #expect(try Self.rotate(text) == "aws {\n  accessKey = AKIAI44QH8DHBEXAMPLE  // the key\n  secretKey = \"je7MtGbClwBF/2Zp9Utk+h3yCo8nvbEXAMPLEKEY\"\n}\n")
     }
 
@@ -70,8 +70,8 @@ struct HOCONReaderTests {
         let text = "aws {\n  accessKey = \"\(Self.id)\"\n  accessKey = ${?COLLECTOR_STREAMS_SINK_AWS_ACCESS_KEY}\n  secretKey = \"\(Self.secret)\"\n}\n"
         let original = try snapshot(text, .hocon)
         #expect(original.notices.count == 1)
-        #expect(original.notices.first?.contains("COLLECTOR_STREAMS_SINK_AWS_ACCESS_KEY") == true)
-        #expect(original.notices.first?.contains("/etc/test/file:3") == true)
+        #expect(original.notices.first?.text.contains("COLLECTOR_STREAMS_SINK_AWS_ACCESS_KEY") == true)
+        #expect(original.notices.first?.text.contains("/etc/test/file:3") == true)
         #expect(try Self.rotate(text).contains("accessKey = \"AKIAI44QH8DHBEXAMPLE\"\n  accessKey = ${?COLLECTOR_STREAMS_SINK_AWS_ACCESS_KEY}"))
     }
 

@@ -14,6 +14,7 @@ public final class FakeWorld: Sendable {
     public let files: FakeCredentialFiles
     public let store: FakeRotationStateStore
     public let verifier: FakeRotationVerifier
+    public let restarter: FakeConsumerRestarter
     public let events: FakeRotationEventSink
     public let policy: RotationPolicy
     /// The key every file holds at the start.
@@ -24,14 +25,19 @@ public final class FakeWorld: Sendable {
         keyAge: TimeInterval = 100 * 86_400,
         propagationDelay: TimeInterval = 0,
         flakyChecksAfterFirstSuccess: Int = 0,
+        restartUnits: [String] = [],
         adjust: (inout RotationPolicy) -> Void = { _ in }
     ) {
-        var policy = RotationPolicy.forTests(files: paths) { $0.hasVerifyCommand = true }
+        var policy = RotationPolicy.forTests(files: paths) {
+            $0.hasVerifyCommand = true
+            $0.restartUnits = restartUnits
+        }
         adjust(&policy)
         let crashSwitch = FakeCrashSwitch()
         let clock = TestClock(crashSwitch: crashSwitch)
         let files = FakeCredentialFiles(crashSwitch: crashSwitch)
         let iamBox = Mutex<FakeIAM?>(nil)
+        let restarterBox = Mutex<FakeConsumerRestarter?>(nil)
         let verifier = FakeRotationVerifier(crashSwitch: crashSwitch) {
             guard let iam = iamBox.withLock({ $0 }) else { return nil }
             for path in paths {
@@ -45,19 +51,25 @@ public final class FakeWorld: Sendable {
             user: policy.user, clock: clock, crashSwitch: crashSwitch,
             propagationDelay: propagationDelay, flakyChecksAfterFirstSuccess: flakyChecksAfterFirstSuccess
         ) { id in
-            let holders = files.paths(holding: id)
+            let holders = files.paths(holding: id) + (restarterBox.withLock { $0 }?.units(running: id) ?? [])
             if !holders.isEmpty { return "\(id) retired while \(holders.joined(separator: ", ")) hold it" }
             return nil
         }
         iamBox.withLock { $0 = iam }
         let original = iam.addKey(createdAt: clock.now.addingTimeInterval(-keyAge))
         for path in paths { files.set(path, to: [original]) }
+        let firstPath = paths.first
+        let restarter = FakeConsumerRestarter(crashSwitch: crashSwitch, units: policy.restartUnits, runningKey: original.accessKeyID) {
+            firstPath.flatMap { files.pairs(in: $0)?.first?.accessKeyID }
+        }
+        restarterBox.withLock { $0 = restarter }
         self.crashSwitch = crashSwitch
         self.clock = clock
         self.iam = iam
         self.files = files
         self.store = FakeRotationStateStore(crashSwitch: crashSwitch)
         self.verifier = verifier
+        self.restarter = restarter
         self.events = FakeRotationEventSink()
         self.policy = policy
         self.originalKey = original
@@ -67,7 +79,7 @@ public final class FakeWorld: Sendable {
     public func driver(policy: RotationPolicy? = nil) -> RotationDriver {
         RotationDriver(
             policy: policy ?? self.policy, clock: clock, keys: iam, files: files, store: store,
-            verifier: verifier, events: events, logger: Logger(label: "test.rotation")
+            verifier: verifier, restarter: restarter, events: events, logger: Logger(label: "test.rotation")
         )
     }
 
@@ -86,6 +98,13 @@ public final class FakeWorld: Sendable {
             if !iam.accepts(pair) { problems.append("the files' key \(pair.accessKeyID) is not Active/working") }
             let ids = iam.keys.map(\.id)
             if ids != [pair.accessKeyID] { problems.append("IAM holds \(ids), expected only \(pair.accessKeyID)") }
+        }
+        if let pair = held.first {
+            for unit in policy.restartUnits {
+                if let running = restarter.runningKey(of: unit), running != pair.accessKeyID {
+                    problems.append("\(unit) runs \(running), the files hold \(pair.accessKeyID)")
+                }
+            }
         }
         problems += iam.violations
         if files.backupCount != 0 { problems.append("\(files.backupCount) backup(s) left") }

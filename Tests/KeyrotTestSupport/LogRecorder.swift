@@ -3,7 +3,7 @@ import Synchronization
 
 /// A swift-log handler that keeps every message, for tests that check what reaches the log.
 public final class LogRecorder: Sendable {
-    private let lines = Mutex<[(message: String, metadata: String)]>([])
+    private let lines = Mutex<[(level: Logger.Level, message: String, metadata: String)]>([])
 
     public init() {}
 
@@ -11,13 +11,15 @@ public final class LogRecorder: Sendable {
     public var messages: [String] { lines.withLock { $0.map(\.message) } }
     /// Every message with its metadata (the logger's and the call's) rendered after it.
     public var entries: [String] { lines.withLock { $0.map { "\($0.message) \($0.metadata)" } } }
+    /// Every message with its level.
+    public var levelled: [(level: Logger.Level, message: String)] { lines.withLock { $0.map { ($0.level, $0.message) } } }
 
     public func logger() -> Logger {
         Logger(label: "test") { _ in Handler(recorder: self) }
     }
 
-    fileprivate func append(_ message: String, metadata: String) {
-        lines.withLock { $0.append((message, metadata)) }
+    fileprivate func append(_ message: String, level: Logger.Level, metadata: String) {
+        lines.withLock { $0.append((level, message, metadata)) }
     }
 
     private struct Handler: LogHandler {
@@ -32,7 +34,7 @@ public final class LogRecorder: Sendable {
 
         func log(event: LogEvent) {
             let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            recorder.append(event.message.description, metadata: merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            recorder.append(event.message.description, level: event.level, metadata: merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         }
     }
 }

@@ -32,7 +32,7 @@ struct RotationCancellationTests {
         let clock = WaitingClock(base: world.clock)
         let driver = RotationDriver(
             policy: world.policy, clock: clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, events: world.events
+            verifier: world.verifier, restarter: world.restarter, events: world.events
         )
         let run = Task { await driver.run(.rotate(force: true)) }
         var iterator = clock.sleeping.makeAsyncIterator()

@@ -20,13 +20,18 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomTestStringConvertible 
     case createAnswerLost
     /// The first two deactivations of the old key fail: retried from the record.
     case deactivateRetried
+    /// Two `restart_units` restarted after the switch: ends with the new key, both units on it.
+    case restartsUnits
+    /// The second of two units never comes back: ends rolled back, the first unit on the old key.
+    case restartFails
 
     var testDescription: String { rawValue }
 
     func makeWorld() -> FakeWorld {
         let world = FakeWorld(
             propagationDelay: self == .propagationNeverComes ? .infinity : 3,
-            flakyChecksAfterFirstSuccess: self == .completes ? 2 : 0
+            flakyChecksAfterFirstSuccess: self == .completes ? 2 : 0,
+            restartUnits: [.restartsUnits, .restartFails].contains(self) ? ["collector.service", "enrich.service"] : []
         )
         switch self {
         case .completes: break
@@ -36,6 +41,8 @@ enum CrashScenario: String, CaseIterable, Sendable, CustomTestStringConvertible 
         case .writeFails: world.files.inject(RotationPortError(.failed, "No space left on device"), into: .rewrite, path: world.policy.files[1], times: 1_000)
         case .createAnswerLost: world.iam.inject(.lostAnswer, into: .create)
         case .deactivateRetried: world.iam.inject(.error(RotationPortError(.unreachable, "ServiceUnavailable")), into: .update, times: 2)
+        case .restartsUnits: break
+        case .restartFails: world.restarter.inject(RotationPortError(.failed, "enrich.service did not become active"), into: "enrich.service", times: 1_000)
         }
         return world
     }
@@ -51,6 +58,11 @@ struct RotationCrashReplayTests {
         #expect(reference.settledProblems().isEmpty, "clean run: \(reference.settledProblems())")
         let total = reference.crashSwitch.operationCount
         #expect(total >= 10, "a rotation is at least 10 port actions (got \(total), outcome \(clean))")
+        if !reference.policy.restartUnits.isEmpty {
+            // The kill points below include every restart, forward and on the rollback.
+            let restarts = reference.crashSwitch.log.filter { $0.hasPrefix("restarter.restart") }.count
+            #expect(restarts == (scenario == .restartFails ? 4 : 2), "\(reference.crashSwitch.log)")
+        }
 
         for index in 0..<total {
             let world = scenario.makeWorld()
@@ -68,7 +80,7 @@ struct RotationCrashReplayTests {
             }
             let problems = world.settledProblems()
             #expect(problems.isEmpty, "\(context): \(problems)")
-            if [.verifyFails, .propagationNeverComes, .writeFails, .createAnswerLost].contains(scenario) {
+            if [.verifyFails, .propagationNeverComes, .writeFails, .createAnswerLost, .restartFails].contains(scenario) {
                 #expect(world.files.pairs(in: world.policy.files[0]) == [world.originalKey], "\(context)")
             }
         }

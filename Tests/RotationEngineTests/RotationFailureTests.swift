@@ -143,7 +143,7 @@ struct RotationFailureTests {
         let sink = StopOnEvent { if case .keyCreated = $0 { return true } else { return false } }
         let stopping = RotationDriver(
             policy: world.policy, clock: world.clock, keys: world.iam, files: world.files, store: world.store,
-            verifier: world.verifier, events: sink
+            verifier: world.verifier, restarter: world.restarter, events: sink
         )
         sink.attach(stopping)
         let first = await stopping.run(.rotate(force: true))

@@ -95,7 +95,9 @@ struct RotationHappyPathTests {
         world.iam.recordUse(of: old, at: world.clock.now.addingTimeInterval(1_800), service: "s3", region: "eu-west-1")
         _ = await world.driver().run(.rotate(force: true))
         let warning = world.events.events.first {
-            if case .oldKeyStillInUse(let id, let use) = $0 { return id == old && use.serviceName == "s3" && use.region == "eu-west-1" }
+            if case .oldKeyStillInUse(let id, let use, let units) = $0 {
+                return id == old && use.serviceName == "s3" && use.region == "eu-west-1" && units.isEmpty
+            }
             return false
         }
         #expect(warning != nil)

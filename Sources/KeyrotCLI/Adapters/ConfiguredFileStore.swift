@@ -2,6 +2,7 @@ import CredentialFiles
 import DurableFS
 import Foundation
 import KeyrotCore
+import Logging
 import RotationEngine
 
 /// The engine's `CredentialFileStore` over the format-preserving rewriter, for the configured
@@ -9,10 +10,13 @@ import RotationEngine
 struct ConfiguredFileStore: CredentialFileStore {
     let specs: [String: CredentialFileSpec]
     let backupDirectory: String
+    /// Where a rewrite's notices go (an environment override, a secret written quoted).
+    let logger: Logger
 
-    init(files: [CredentialFileSpec], stateDirectory: String) {
+    init(files: [CredentialFileSpec], stateDirectory: String, logger: Logger = Logger(label: "keyrotd")) {
         specs = Dictionary(files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         backupDirectory = StateDirectoryLayout(stateDirectory).backups
+        self.logger = logger
     }
 
     /// Also the recovery of an interrupted replace (a killed keyrotd's temp files beside the file
@@ -38,7 +42,9 @@ struct ConfiguredFileStore: CredentialFileStore {
     }
 
     /// Reads the file (to edit it and for the compare-and-swap), writes it atomically if it is
-    /// still that version, and reads it back (`CredentialFiles.write`).
+    /// still that version, and reads it back (`CredentialFiles.write`); then logs the file's
+    /// notices: an environment override that would win over the new key at warning, a secret
+    /// written double-quoted at notice.
     func rewrite(path: String, expected: FileVersion, replacing old: Credentials, with new: Credentials) async throws {
         try requireExisting(path)
         let current = try CredentialFiles.read(try spec(path))
@@ -47,6 +53,13 @@ struct ConfiguredFileStore: CredentialFileStore {
         }
         let rewritten = try CredentialFiles.rewrite(current, replacing: old.accessKeyID, with: new)
         try CredentialFiles.write(rewritten, over: current)
+        for notice in current.notices {
+            let level: Logger.Level = switch notice.kind {
+            case .environmentOverride: .warning
+            case .writtenQuoted: .notice
+            }
+            logger.log(level: level, "\(notice.text)", metadata: ["file": .string(path)])
+        }
     }
 
     func restore(path: String, from backup: FileBackupReference) async throws {

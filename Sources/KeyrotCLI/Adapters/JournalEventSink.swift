@@ -36,12 +36,13 @@ struct JournalEventSink: RotationEventSink {
         case .rotationCompleted: .rotationCompleted
         case .rotationFailed: .rotationFailed
         case .rolledBack: .rotationRolledBack
-        case .progress, .filesSwitched, .keyLastUsed, .retryScheduled, .warning: nil
+        case .unitRestartFailed: .unitRestartFailed
+        case .progress, .filesSwitched, .restartingUnit, .keyLastUsed, .retryScheduled, .warning: nil
         }
     }
 
     /// The structured fields (journal names KEYROTD_<KEY>): the key concerned, the new key, the
-    /// phase, the file, the key's age. Never a secret.
+    /// phase, the file, the unit restarted, the key's age. Never a secret.
     static func fields(of event: RotationEvent) -> Logger.Metadata {
         switch event {
         case .resumed(let phase):
@@ -56,7 +57,13 @@ struct JournalEventSink: RotationEventSink {
             return ["phase": .string(phase.rawValue)]
         case .filesSwitched(let id, let files):
             return ["new_key_id": .string(id.rawValue), "file": .array(files.map { .string($0) })]
-        case .keyLastUsed(let id, _), .oldKeyStillInUse(let id, _), .keyDeactivated(let id):
+        case .restartingUnit(let unit, _, _, _), .unitRestartFailed(let unit, _, _):
+            return ["unit": .string(unit)]
+        case .oldKeyStillInUse(let id, _, let units):
+            var fields: Logger.Metadata = ["key_id": .string(id.rawValue)]
+            if !units.isEmpty { fields["unit"] = .array(units.map { .string($0) }) }
+            return fields
+        case .keyLastUsed(let id, _), .keyDeactivated(let id):
             return ["key_id": .string(id.rawValue)]
         case .keyDeleted(let id, let reason):
             return ["key_id": .string(id.rawValue), "reason": .string(reason.rawValue)]
@@ -81,6 +88,7 @@ struct JournalEventSink: RotationEventSink {
         case .keyCreated(let id): "rotating: new key \(id.abbreviated) created"
         case .progress(_, let message): message
         case .filesSwitched(let id, _): "rotating: every file holds \(id.abbreviated)"
+        case .restartingUnit: event.message
         case .rotationFailed(_, let error), .rolledBack(_, let error): "error: \(error.message)"
         case .retryScheduled(_, let date, let error): "error: \(error.message); retrying at \(RotationEvent.stamp(date))"
         case .rotationCompleted(_, let new): "rotation completed: key \(new.abbreviated) in use"

@@ -15,8 +15,9 @@ struct CheckCommand: AsyncParsableCommand {
         abstract: "Check the configuration, the files, the credentials and the keys, changing nothing.",
         discussion: """
             Validates the configuration and every file, checks that the files hold the same key, \
-            authenticates with it, lists the user's keys with their ages and prints the next rotation \
-            date and every problem found. Exit status 0 only when a rotation could start.
+            authenticates with it, lists the user's keys with their ages, asks polkit whether this \
+            user may restart each of restart_units, and prints the next rotation date and every \
+            problem found. Exit status 0 only when a rotation could start.
             """
     )
 
@@ -56,6 +57,7 @@ struct CheckCommand: AsyncParsableCommand {
         }
 
         checkState(configuration.stateDirectory, problems: &problems)
+        problems += RestartPermissionCheck.problems(units: configuration.restartUnits, configPath: options.config) { print($0) }
         if problems.isEmpty {
             print("ok: a rotation can start")
             return

@@ -12,6 +12,7 @@ public struct KeyrotCommand: AsyncParsableCommand {
             CheckCommand.self,
             StatusCommand.self,
             PolicyCommand.self,
+            PolkitRuleCommand.self,
             RotateNowCommand.self,
             ConfineExecCommand.self,
             FleetCommand.self,

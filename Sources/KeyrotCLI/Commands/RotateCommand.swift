@@ -43,7 +43,7 @@ struct RotateCommand: AsyncParsableCommand {
         LoggingBootstrap.bootstrap()
         let logger = Logger(label: "keyrotd")
         let clock = SystemClock()
-        let monitor = StepMonitor(clock: clock, bounds: .init(verifyTimeout: configuration.verifyTimeout))
+        let monitor = StepMonitor(clock: clock, bounds: .init(configuration))
         let lock: StateDirectoryLock
         let runtime: RotationRuntime
         do {

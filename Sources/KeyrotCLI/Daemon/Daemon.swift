@@ -54,7 +54,7 @@ final class Daemon {
         self.configuration = configuration
         self.context = context
         logger = context.logger
-        monitor = StepMonitor(clock: context.clock, bounds: .init(verifyTimeout: configuration.verifyTimeout))
+        monitor = StepMonitor(clock: context.clock, bounds: .init(configuration))
         keyObserver = Self.observer(for: configuration)
         (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
         schedule = DaemonSchedule(checkInterval: configuration.checkInterval.timeInterval)
@@ -257,7 +257,7 @@ final class Daemon {
                 runner = try makeRunner(reloaded, lock: lock)
             }
             configuration = reloaded
-            monitor.update(.init(verifyTimeout: reloaded.verifyTimeout))
+            monitor.update(.init(reloaded))
             schedule = DaemonSchedule(checkInterval: reloaded.checkInterval.timeInterval)
             logger.notice("configuration reloaded from \(context.configPath)",
                           metadata: [MessageID.metadataKey: MessageID.configurationReloaded.metadataValue])

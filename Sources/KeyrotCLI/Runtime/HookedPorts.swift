@@ -83,3 +83,12 @@ struct HookedVerifier: RotationVerifier {
         try await hook.around(PortCall(name: "verify", kind: .verify)) { try await wrapped.verify() }
     }
 }
+
+struct HookedConsumerRestarter: ConsumerRestarter {
+    let wrapped: any ConsumerRestarter
+    let hook: any PortCallHook
+
+    func restart(unit: String, startIfStopped: Bool) async throws -> UnitRestartOutcome {
+        try await hook.around(PortCall(name: "restartUnit", kind: .restart)) { try await wrapped.restart(unit: unit, startIfStopped: startIfStopped) }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Runs file and state-record calls on threads of their own, never on Swift's cooperative pool.
+/// Runs file and state-record calls, and unit restarts (sd-bus blocks in poll), on threads of
+/// their own, never on Swift's cooperative pool.
 ///
 /// The file adapters make blocking system calls (open, read, fsync, rename). Any of them can hang
 /// for as long as the file system wants: an open of a FIFO nobody writes, a hung NFS mount. On the
@@ -12,7 +13,7 @@ struct OffPoolFileWork: PortCallHook {
 
     func around<T: Sendable>(_ call: PortCall, _ work: () async throws -> T) async throws -> T {
         switch call.kind {
-        case .file, .stateLoad, .stateSave:
+        case .file, .stateLoad, .stateSave, .restart:
             try await withTaskExecutorPreference(Self.executor) { try await work() }
         case .iam, .verify:
             // Non-blocking already: NIO's event loops, the child process's own waits.

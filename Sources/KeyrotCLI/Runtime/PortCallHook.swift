@@ -11,6 +11,8 @@ struct PortCall: Sendable {
         case stateSave
         /// Running `verify_command` (bounded by `verify_timeout`).
         case verify
+        /// Restarting a unit of `restart_units` over D-Bus (bounded by `restart_timeout`).
+        case restart
     }
 
     /// The operation, as the crash points name it ("ListAccessKeys", "rewriteFile", "saveState:creating").

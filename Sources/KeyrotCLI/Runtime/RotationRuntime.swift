@@ -6,6 +6,7 @@ import KeyrotConfig
 import KeyrotCore
 import Logging
 import RotationEngine
+import SystemdIntegration
 
 /// Everything one keyrotd process rotates with, built from the configuration: the IAM client and
 /// the engine's driver over the real ports. The caller holds the state directory's lock
@@ -55,9 +56,12 @@ struct RotationRuntime: Sendable {
             policy: Self.policy(for: configuration, foreground: foreground, waitsForRetirement: waitsForRetirement),
             clock: clock,
             keys: HookedKeyService(wrapped: IAMKeyService(client: client), hook: hook),
-            files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
+            files: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory, logger: logger), hook: hook),
             store: HookedStateStore(wrapped: store, hook: hook),
             verifier: HookedVerifier(wrapped: verifier, hook: hook),
+            restarter: HookedConsumerRestarter(
+                wrapped: SystemdConsumerRestarter(timeout: configuration.restartTimeout, logger: logger, restarter: SystemdUnitRestarter(clock: clock)),
+                hook: hook),
             events: JournalEventSink(user: configuration.user, logger: logger, status: status),
             logger: logger)
     }
@@ -99,6 +103,7 @@ struct RotationRuntime: Sendable {
             requiredConsecutiveChecks: configuration.propagationChecks,
             deleteUnknownActiveKeys: configuration.deleteUnknownActiveKeys,
             hasVerifyCommand: configuration.verifyCommand != nil)
+        policy.restartUnits = configuration.restartUnits
         if foreground {
             policy.retriesPerRun = 1
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotConfig
 import KeyrotCore
 import Synchronization
 
@@ -17,9 +18,16 @@ final class StepMonitor: PortCallHook {
         var iam: Duration = .seconds(90)
         /// `verify_command`: its timeout, plus the 5 s between SIGTERM and SIGKILL, plus margin.
         var verify: Duration
+        /// One unit's restart: `restart_timeout` (the restarter's own bound) plus margin.
+        var restart: Duration
 
-        init(verifyTimeout: Duration) {
+        init(verifyTimeout: Duration, restartTimeout: Duration) {
             verify = verifyTimeout + .seconds(10)
+            restart = restartTimeout + .seconds(10)
+        }
+
+        init(_ configuration: KeyrotConfiguration) {
+            self.init(verifyTimeout: configuration.verifyTimeout, restartTimeout: configuration.restartTimeout)
         }
 
         func bound(for kind: PortCall.Kind) -> Duration {
@@ -27,6 +35,7 @@ final class StepMonitor: PortCallHook {
             case .iam: iam
             case .file, .stateLoad, .stateSave: file
             case .verify: verify
+            case .restart: restart
             }
         }
     }
