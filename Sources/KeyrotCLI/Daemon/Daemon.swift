@@ -1,6 +1,6 @@
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
 import KeyrotConfig
 import KeyrotCore
 import Logging

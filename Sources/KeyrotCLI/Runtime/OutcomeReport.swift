@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RotationEngine
 
 /// Plain words for the end of a run.
