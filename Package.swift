@@ -33,6 +33,8 @@ let nio: [Target.Dependency] = [
 ]
 let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "swift-property-based")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
 
 let package = Package(
     name: "keyrotd",
@@ -50,6 +52,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        // Without its default trait, which only adds Foundation conveniences keyrotd does not use.
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
     ],
     targets: [
         // The executable: a thin @main over the command tree.
@@ -59,7 +64,7 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "IAMClient", "FleetAWS", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
+            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus, subprocess, systemPackage,
         ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
         .systemLibrary(name: "CProcessControl"),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The two timestamp forms SigV4 uses, in UTC, computed arithmetically (no formatter, no time
 /// zone database: the same text whatever the machine's locale and zone).

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// AWS Signature Version 4 (header signing, `AWS4-HMAC-SHA256`).

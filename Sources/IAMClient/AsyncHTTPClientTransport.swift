@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import AWSSigV4
-import Foundation
+import FoundationEssentials
 import NIOCore
 import NIOHTTP1
 import NIOPosix

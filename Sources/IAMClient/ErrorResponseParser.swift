@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads an error answer: AWS's `<ErrorResponse><Error>…</Error><RequestId>` and moto's auth errors
 /// `<ErrorResponse><Errors><Error>…` alike, by taking the first `Error` element at any depth. Every

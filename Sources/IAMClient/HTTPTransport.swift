@@ -1,5 +1,5 @@
 import AWSSigV4
-import Foundation
+import FoundationEssentials
 
 /// One outgoing HTTP request, already signed.
 public struct HTTPRequestData: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// The typed IAM and STS calls keyrotd makes.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Why an IAM or STS call failed: a typed ``Code`` to decide on, what AWS answered (when it did),
 /// the underlying cause, and a description that says what to do.

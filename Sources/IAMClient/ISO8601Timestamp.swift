@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses IAM's `dateType`: `2015-03-09T18:39:23Z`, optionally with fractional seconds
 /// (`2026-08-22T18:51:49.123456Z`, as moto sends) and optionally a `+hh:mm` offset instead of `Z`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// The result of `CreateAccessKey`: the only moment IAM reveals the secret.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// Turns success bodies into typed results, by element name. Each parser returns nil when a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How often and how long a call is retried: exponential backoff with full jitter
 /// (`random(0,1) * min(cap, base * 2^(attempt-1))`), bounded by attempts and by a deadline.

@@ -88,6 +88,12 @@ struct ConfigurationReader {
         return configuration
     }
 
+    /// No implicit tags: the readers take booleans, numbers and null from the scalar's text
+    /// (YAMLNodeReader). Every rule of Yams' `Resolver.default` is a regular expression, and the
+    /// first one compiled pays for ICU's regex engine: 8.9 M instructions of the 41 M that
+    /// `keyrotd status` costs (docs/performance.md).
+    private static let resolver = Resolver.basic
+
     /// The single YAML document, as a node tree with line marks.
     private func compose(_ yaml: String) throws(ConfigurationError) -> Node {
         if let line = YAMLAliasBudget.lineBeyondBudget(Array(yaml.utf8)) {
@@ -95,7 +101,7 @@ struct ConfigurationReader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: yaml, Self.resolver)
         } catch let yamlError as YamlError {
             throw invalidYAML(yamlError)
         } catch {

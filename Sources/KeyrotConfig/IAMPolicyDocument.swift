@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// An IAM identity policy document, as printed by `keyrotd policy` and pasted into the IAM console.

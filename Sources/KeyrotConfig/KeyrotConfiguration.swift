@@ -1,6 +1,6 @@
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// The validated contents of keyrotd.yml, with every default applied.

@@ -98,10 +98,17 @@ struct YAMLNodeReader {
         return path
     }
 
-    /// True for an empty value, `~` or `null`.
+    /// True for an empty value, `~` or `null` (YAML's null words, unquoted), or a `!!null` tag.
+    /// Read from the text rather than from a resolved tag: keyrotd.yml is composed without Yams'
+    /// regular-expression resolver (ConfigurationReader.resolver).
     func isNull(_ node: Node) -> Bool {
-        node.tag.rawValue == Tag.Name.null.rawValue
+        guard case .scalar(let scalar) = node else { return false }
+        if node.tag.rawValue == Tag.Name.null.rawValue { return true }
+        return scalar.style == .plain && Self.nullWords.contains(scalar.string)
     }
+
+    /// The plain scalars YAML 1.1 and 1.2 read as null.
+    private static let nullWords: Set<String> = ["", "~", "null", "Null", "NULL"]
 
     /// A few words saying what a node is, for "found ..." in messages.
     func kind(of node: Node) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// IAM `GetAccessKeyLastUsed`: `date` is nil, and service and region are `N/A`, for a key never used.
 public struct AccessKeyLastUse: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One entry of IAM `ListAccessKeys`: which keys a user has, their status and age.
 public struct AccessKeyMetadata: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The one source of time for keyrotd: the engine, the IAM client (signing time, retry sleeps), the
 /// verify runner and the daemon all take a `KeyrotClock`, so that tests can drive every wait with a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -95,6 +95,6 @@ public struct StderrLogHandler: LogHandler {
         let plain = escaped(value)
         let needsQuotes = plain.isEmpty || plain.contains { $0 == " " || $0 == "\"" || $0 == "=" }
         guard needsQuotes else { return plain }
-        return "\"" + plain.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + plain.replacing("\"", with: "\\\"") + "\""
     }
 }

@@ -1,5 +1,5 @@
 internal import CSystemd
-import Foundation
+import FoundationEssentials
 
 /// The ``ServiceNotifier`` that speaks to systemd through libsystemd's `sd_notify`.
 ///

@@ -70,13 +70,57 @@ struct VerifyCommandRunnerTests {
     }
 
     /// Started from a thread of Swift's cooperative pool, a child would inherit a mask blocking
-    /// nearly every signal (and ignore the SIGTERM of the timeout or of `systemctl stop`).
-    @Test func theCommandStartsWithNoSignalBlocked() async throws {
+    /// nearly every signal (and ignore the SIGTERM of the timeout or of `systemctl stop`); a signal
+    /// keyrotd ignores (SIGPIPE, as servers do) must not stay ignored in the command either.
+    /// glibc's posix_spawn leaves its own two internal real-time signals (32 and 33) ignored in
+    /// every child; a glibc program installs its handlers for them when it needs them, so only
+    /// the standard signals 1 to 31 are checked.
+    @Test func theCommandStartsWithNoSignalBlockedOrIgnored() async throws {
+        signal(SIGPIPE, SIG_IGN)
         for _ in 0..<5 {
             let log = LogRecorder()
-            try await runner(["/bin/grep", "^SigBlk:", "/proc/self/status"], log: log).verify()
-            #expect(log.messages == ["verify_command: SigBlk:\t0000000000000000"])
+            try await runner(["/bin/grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"], log: log).verify()
+            #expect(log.messages.first == "verify_command: SigBlk:\t0000000000000000")
+            let ignored = try #require(log.messages.last?.split(separator: "\t").last.flatMap { UInt64($0, radix: 16) })
+            #expect(ignored & 0x7fff_ffff == 0, "signals ignored in the command: \(String(ignored, radix: 16))")
         }
+    }
+
+    /// A descriptor keyrotd holds without close-on-exec (a socket, a file) never reaches the
+    /// command: it sees its standard input, output and error and nothing else.
+    @Test func theCommandInheritsOnlyTheStandardDescriptors() async throws {
+        let socketDescriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        let fileDescriptor = open("/proc/self/status", O_RDONLY)
+        defer { close(socketDescriptor); close(fileDescriptor) }
+        #expect(socketDescriptor >= 0 && fileDescriptor >= 0)
+        let log = LogRecorder()
+        try await runner(["/bin/sh", "-c", "ls /proc/$$/fd"], log: log).verify()
+        #expect(log.messages == ["verify_command: 0", "verify_command: 1", "verify_command: 2"])
+    }
+
+    /// A command that ignores SIGTERM is killed `stopGrace` later, and so is what it started
+    /// (here a `sleep` that also ignores SIGTERM and holds the output pipe open): the rotation is
+    /// not held by it.
+    @Test(.timeLimit(.minutes(1))) func aCommandIgnoringSIGTERMIsKilledWithWhatItStarted() async throws {
+        let log = LogRecorder()
+        var verify = runner(["/bin/sh", "-c", "trap '' TERM; sleep 300 & echo started $!; wait"], timeout: .milliseconds(500), log: log)
+        verify.stopGrace = .milliseconds(500)
+        let error = await #expect(throws: RotationError.self) { try await verify.verify() }
+        #expect(error?.message.contains("did not finish within") == true)
+        let started = try #require(log.messages.first { $0.hasPrefix("verify_command: started ") })
+        let stat = (try? String(contentsOfFile: "/proc/\(started.split(separator: " ").last!)/stat", encoding: .utf8)) ?? ""
+        // Gone, or a zombie nobody reaped yet (in a container without an init that reaps).
+        #expect(stat.isEmpty || stat.contains(") Z "), "the command's child still runs: \(stat)")
+    }
+
+    /// A command printing megabytes reaches the log up to `outputLimit` bytes and a count of the
+    /// rest; it still runs to its end (its pipe is drained, never left full).
+    @Test func aCommandPrintingMegabytesIsLoggedUpToTheBound() async throws {
+        let log = LogRecorder()
+        try await runner(["/bin/sh", "-c", "head -c 8000000 /dev/zero | tr '\\0' 'a'; echo; echo done"], log: log).verify()
+        let logged = log.messages.map(\.utf8.count).reduce(0, +)
+        #expect(logged < 70_000, "\(logged) bytes of output logged")
+        #expect(log.messages.last == "verify_command: \(8_000_006 - 65_536) more bytes of output not logged (only the first 65536 are)")
     }
 
     @Test func theCommandSeesNoAWSVariable() {

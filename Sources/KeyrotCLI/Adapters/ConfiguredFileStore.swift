@@ -1,6 +1,7 @@
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
+import Glibc
 import KeyrotCore
 import Logging
 import RotationEngine

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import IAMClient
 import KeyrotCore
 import RotationEngine

@@ -1,5 +1,5 @@
 import DurableFS
-import Foundation
+import FoundationEssentials
 import RotationEngine
 
 /// The engine's `RotationStateStore`: the state directory's record, written 0600 with fsync,

@@ -1,7 +1,8 @@
 import ArgumentParser
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
+import Glibc
 import IAMClient
 import KeyrotConfig
 import KeyrotCore

@@ -1,6 +1,6 @@
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
 import KeyrotConfig
 import KeyrotCore
 import Logging
@@ -220,6 +220,9 @@ final class Daemon {
         setStatus(statusText(after: outcome, next: next, now: now))
         sendReady()
         arm(at: next)
+        // Idle until `next`, often hours: the binary's pages that start-up and the run touched go
+        // back to the kernel rather than stay in the RSS.
+        ExecutablePages.pageOut()
     }
 
     private func arm(at date: Date) {

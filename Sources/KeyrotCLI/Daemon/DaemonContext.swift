@@ -1,5 +1,5 @@
 import DurableFS
-import Foundation
+import FoundationEssentials
 import KeyrotConfig
 import KeyrotCore
 import Logging

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 
 /// A clock that tells when the engine first settles into a long wait.

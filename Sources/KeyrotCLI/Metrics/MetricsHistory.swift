@@ -1,5 +1,5 @@
 import DurableFS
-import Foundation
+import FoundationEssentials
 import RotationEngine
 
 /// What the metrics must remember across restarts and across processes (the daemon and a

@@ -1,5 +1,5 @@
 import DurableFS
-import Foundation
+import FoundationEssentials
 import KeyrotCore
 import Logging
 import RotationEngine

@@ -1,5 +1,5 @@
 import DurableFS
-import Foundation
+import FoundationEssentials
 import RotationEngine
 
 /// What the last run ended with and when the next rotation is due (`StateDirectoryLayout.lastRun`), read

@@ -1,6 +1,7 @@
 import CredentialFiles
 import DurableFS
-import Foundation
+import FoundationEssentials
+import Glibc
 import IAMClient
 import KeyrotConfig
 import KeyrotCore
