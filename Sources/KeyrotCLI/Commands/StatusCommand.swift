@@ -47,6 +47,8 @@ struct StatusReport: Encodable {
     var deactivatedAt: Date?
     var graceEndsAt: Date?
     var nextAttemptAt: Date?
+    /// `restart_units` this rotation restarted so far (a rollback restarts them on the old key).
+    var restartedUnits: [String]?
     var lastError: String?
     var lastCompletedAt: Date?
     var lastRun: LastRunRecord?
@@ -68,6 +70,7 @@ struct StatusReport: Encodable {
         deactivatedAt = record?.deactivatedAt
         graceEndsAt = record?.graceEndsAt(grace: grace)
         nextAttemptAt = record?.nextAttemptAt
+        restartedUnits = record?.restartedUnits
         lastError = record?.lastError.map { "\($0.code): \($0.message)" }
         lastCompletedAt = record?.lastCompletedAt
         self.lastRun = lastRun
@@ -100,6 +103,7 @@ struct StatusReport: Encodable {
         add("old key stays active until", overlapEndsAt)
         add("old key deactivated", deactivatedAt)
         add("old key deleted after", graceEndsAt)
+        add("units restarted", restartedUnits.map { $0.joined(separator: ", ") })
         add("next attempt", nextAttemptAt)
         add("last error", lastError)
         add("last rotation completed", lastCompletedAt)
