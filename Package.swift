@@ -72,6 +72,10 @@ let package = Package(
         // The crash-safe rotation: a pure state machine over a clock, its ports and its driver.
         .target(name: "RotationEngine", dependencies: ["KeyrotCore", logging], swiftSettings: strict),
 
+        // Fleet mode's coordination (docs/fleet/protocol.md): the leader and member flows over
+        // ports for the secret's stages, the fleet table, IAM and the local switch. No AWS wire code.
+        .target(name: "FleetCoordination", dependencies: ["KeyrotCore"], swiftSettings: strict),
+
         // AWS Signature Version 4, pure: canonical request, string to sign, signing key.
         .target(name: "AWSSigV4", dependencies: ["KeyrotCore", crypto], swiftSettings: strict),
 
@@ -92,7 +96,7 @@ let package = Package(
         .target(name: "KeyrotCore", swiftSettings: strict),
 
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "SystemdIntegration", logging] + nio,
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "FleetCoordination", "SystemdIntegration", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
@@ -101,6 +105,7 @@ let package = Package(
         .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
         .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),

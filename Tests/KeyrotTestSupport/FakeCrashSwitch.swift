@@ -19,6 +19,7 @@ public final class FakeCrashSwitch: Sendable {
     struct State {
         var count = 0
         var armed: (index: Int, timing: Timing)?
+        var armedName: (name: String, timing: Timing)?
         var killed = false
         var log: [String] = []
         var observer: (@Sendable (String) -> Void)?
@@ -33,9 +34,19 @@ public final class FakeCrashSwitch: Sendable {
         state.withLock { $0.armed = ($0.count + index, timing); $0.killed = false }
     }
 
+    /// Kill the world at the next operation named `name` (e.g. `iam.create`).
+    public func arm(atNext name: String, _ timing: Timing) {
+        state.withLock { $0.armedName = (name, timing); $0.killed = false }
+    }
+
+    /// Kill the world now: every later operation (and sleep) throws.
+    public func kill() {
+        state.withLock { $0.killed = true }
+    }
+
     /// A new process: nothing armed, the world alive again.
     public func revive() {
-        state.withLock { $0.armed = nil; $0.killed = false }
+        state.withLock { $0.armed = nil; $0.armedName = nil; $0.killed = false }
     }
 
     public var isKilled: Bool { state.withLock { $0.killed } }
@@ -61,9 +72,17 @@ public final class FakeCrashSwitch: Sendable {
             let index = state.count
             state.count += 1
             state.log.append(name)
-            guard let armed = state.armed, armed.index == index else { return nil }
-            if armed.timing == .beforeEffect { state.killed = true; throw Killed() }
-            return armed.timing
+            let timing: Timing
+            if let armed = state.armed, armed.index == index {
+                timing = armed.timing
+            } else if let armed = state.armedName, armed.name == name {
+                state.armedName = nil
+                timing = armed.timing
+            } else {
+                return nil
+            }
+            if timing == .beforeEffect { state.killed = true; throw Killed() }
+            return timing
         }
         guard timing == .afterEffect else { return try body() }
         // The operation happens (or fails) as usual, but its caller never learns how it went.
