@@ -58,7 +58,7 @@ let package = Package(
 
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
-            "KeyrotCore", "KeyrotConfig", "IAMClient", "CredentialFiles", "DurableFS",
+            "KeyrotCore", "KeyrotConfig", "IAMClient", "FleetAWS", "CredentialFiles", "DurableFS",
             "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus,
         ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
@@ -82,6 +82,9 @@ let package = Package(
         // IAM and STS over the Query API: transport, XML, errors, retries.
         .target(name: "IAMClient", dependencies: ["KeyrotCore", "AWSSigV4", httpClient, logging] + nio, swiftSettings: strict),
 
+        // Fleet mode's AWS side: Secrets Manager and DynamoDB over the JSON protocols, and the lease.
+        .target(name: "FleetAWS", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", logging], swiftSettings: strict),
+
         // Format-preserving reading and rewriting of the files that hold the key.
         .target(name: "CredentialFiles", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
 
@@ -96,11 +99,12 @@ let package = Package(
         .target(name: "KeyrotCore", swiftSettings: strict),
 
         // Test-only helpers: a moto_server fixture, fake clock, in-memory IAM.
-        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "RotationEngine", "FleetCoordination", "SystemdIntegration", logging] + nio,
+        .target(name: "KeyrotTestSupport", dependencies: ["KeyrotCore", "AWSSigV4", "IAMClient", "FleetAWS", "RotationEngine", "FleetCoordination", "SystemdIntegration", logging] + nio,
                 path: "Tests/KeyrotTestSupport", swiftSettings: strict),
 
         .testTarget(name: "AWSSigV4Tests", dependencies: ["AWSSigV4"], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "IAMClientTests", dependencies: ["IAMClient", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "FleetAWSTests", dependencies: ["FleetAWS", "AWSSigV4", "IAMClient", "KeyrotConfig", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "CredentialFilesTests", dependencies: ["CredentialFiles", "KeyrotTestSupport", propertyBased], resources: [.copy("Resources")], swiftSettings: strict),
         .testTarget(name: "KeyrotCoreTests", dependencies: ["KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
@@ -108,6 +112,6 @@ let package = Package(
         .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
-        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

@@ -3,8 +3,8 @@ import Foundation
 /// Reads an error answer: AWS's `<ErrorResponse><Error>…</Error><RequestId>` and moto's auth errors
 /// `<ErrorResponse><Errors><Error>…` alike, by taking the first `Error` element at any depth. Every
 /// text taken from it is cleaned (``NetworkText``) before it can reach a message or a log line.
-enum ErrorResponseParser {
-    static func answer(_ body: [UInt8], httpStatus: Int) -> IAMError.Answer {
+package enum ErrorResponseParser {
+    package static func answer(_ body: [UInt8], httpStatus: Int) -> IAMError.Answer {
         guard let root = ResponseElement.parse(body), let error = root.first("Error"),
               let code = error.text(of: "Code").map(NetworkText.sanitized), !code.isEmpty
         else {
@@ -19,12 +19,12 @@ enum ErrorResponseParser {
 
 extension IAMError.Code {
     /// AWS error codes meaning "slow down"; the call is retried, even a `CreateAccessKey` (it had no effect).
-    static let throttlingCodes: Set<String> = [
+    package static let throttlingCodes: Set<String> = [
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException", "TooManyRequestsException",
         "RequestLimitExceeded", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
     ]
     /// AWS error codes of a failure on AWS's side.
-    static let serviceFailureCodes: Set<String> = [
+    package static let serviceFailureCodes: Set<String> = [
         "RequestTimeout", "RequestTimeoutException", "ServiceUnavailable", "ServiceFailure", "InternalFailure",
     ]
 

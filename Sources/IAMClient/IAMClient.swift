@@ -21,10 +21,9 @@ public struct IAMClient: Sendable {
 
     public let endpoints: IAMEndpoints
     public let retryPolicy: RetryPolicy
-    private let transport: any HTTPTransport
+    private let post: SignedPost
     private let clock: any KeyrotClock
     private let random: @Sendable () -> Double
-    private let signer = SigV4Signer()
     private let logger: Logger
 
     /// - Parameters:
@@ -35,7 +34,7 @@ public struct IAMClient: Sendable {
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 logger: Logger = Logger(label: "keyrotd.iam")) {
         self.endpoints = endpoints
-        self.transport = transport
+        post = SignedPost(transport: transport, clock: clock)
         self.retryPolicy = retryPolicy
         self.clock = clock
         self.random = random
@@ -52,61 +51,30 @@ public struct IAMClient: Sendable {
                         credentials: Credentials, idempotent: Bool = true) async throws -> ResponseElement {
         let endpoint = service == .iam ? endpoints.iam : endpoints.sts
         let body = Array(FormEncoder.encode([("Action", action), ("Version", service.apiVersion)] + parameters).utf8)
-        let start = clock.now
-        var attempt = 0
-        while true {
-            attempt += 1
-            let remaining = retryPolicy.deadline - .seconds(clock.now.timeIntervalSince(start))
-            let failure: IAMError
-            do {
-                return try await attemptOnce(action, endpoint: endpoint, body: body, credentials: credentials,
-                                             timeout: min(retryPolicy.requestTimeout, remaining))
-            } catch let error as IAMError {
-                failure = error.during(action, service: endpoint.signingService, endpoint: endpoint.url.absoluteString, attempts: attempt)
-            }
+        return try await retryPolicy.run(clock: clock, random: random, attempt: { _, timeout in
+            try await attemptOnce(action, endpoint: endpoint, body: body, credentials: credentials, timeout: timeout)
+        }, verdict: { error, attempt in
+            guard let error = error as? IAMError else { return .fail(error) }
+            let failure = error.during(action, service: endpoint.signingService, endpoint: endpoint.url.absoluteString, attempts: attempt)
             switch failure.code {
-            case .throttled, .unreachable: break
-            case .serviceFailure where idempotent, .timedOut where idempotent, .connectionLost where idempotent: break
-            case .timedOut, .connectionLost: throw failure.recoded(.ambiguous)
-            default: throw failure
+            case .throttled, .unreachable: return .retry(failure)
+            case .serviceFailure where idempotent, .timedOut where idempotent, .connectionLost where idempotent: return .retry(failure)
+            case .timedOut, .connectionLost: return .fail(failure.recoded(.ambiguous))
+            default: return .fail(failure)
             }
-            let delay = retryPolicy.delay(afterAttempt: attempt, random: random())
-            let elapsed = Duration.seconds(clock.now.timeIntervalSince(start))
-            guard attempt < retryPolicy.maxAttempts, elapsed + delay < retryPolicy.deadline else { throw failure }
+        }, willRetry: { failure, attempt, delay in
+            let failure = failure as? IAMError
             logger.debug("retrying after a temporary failure", metadata: [
                 "action": "\(action)", "attempt": "\(attempt)", "delay": "\(delay)",
-                "error": "\(failure.answer.map { "\($0.code) (HTTP \($0.httpStatus))" } ?? failure.code.rawValue)",
+                "error": "\(failure?.answer.map { "\($0.code) (HTTP \($0.httpStatus))" } ?? failure?.code.rawValue ?? "")",
             ])
-            try await clock.sleep(for: delay)
-        }
+        })
     }
 
     /// Signs (at the clock's time) and sends one request; maps the answer.
     private func attemptOnce(_ action: String, endpoint: ServiceEndpoint, body: [UInt8], credentials: Credentials,
                              timeout: Duration) async throws -> ResponseElement {
-        guard timeout > .zero else { throw IAMError(.timedOut, detail: "retry deadline reached") }
-        var headers = [
-            HTTPHeaderField(name: "Content-Type", value: Self.contentType),
-            HTTPHeaderField(name: "Host", value: endpoint.hostHeader),
-        ]
-        let path = endpoint.url.path.isEmpty ? "/" : endpoint.url.path
-        let signature = signer.sign(
-            SigV4Request(method: "POST", path: path, headers: headers, payloadHash: SigV4Signer.payloadHash(body)),
-            credentials: credentials, scope: SigningScope(region: endpoint.signingRegion, service: endpoint.signingService),
-            date: clock.now)
-        headers += SigV4Signer.headersToAdd(for: signature, credentials: credentials)
-        let request = HTTPRequestData(url: endpoint.url, method: "POST", headers: headers, body: body)
-
-        let response: HTTPResponseData
-        do {
-            response = try await transport.send(request, timeout: timeout)
-        } catch let error as IAMError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw IAMError(.connectionLost, detail: String(describing: type(of: error)), cause: error)
-        }
+        let response = try await post.send(body, contentType: Self.contentType, to: endpoint, credentials: credentials, timeout: timeout)
         logger.debug("IAM/STS answer", metadata: ["action": "\(action)", "status": "\(response.status)"])
 
         guard (200..<300).contains(response.status) else { throw awsError(from: response) }

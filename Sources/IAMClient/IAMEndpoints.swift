@@ -11,7 +11,7 @@ extension AWSPartition {
         }
     }
 
-    var dnsSuffix: String {
+    package var dnsSuffix: String {
         self == .awsCN ? "amazonaws.com.cn" : "amazonaws.com"
     }
 }

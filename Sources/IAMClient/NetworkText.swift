@@ -6,11 +6,11 @@
 /// format characters could reorder or hide what the operator reads (bidi embeddings, overrides and
 /// isolates U+202A–U+202E and U+2066–U+2069, marks, zero-width characters). Controls and line or
 /// paragraph separators become one space; format characters are dropped; the length is bounded.
-enum NetworkText {
+package enum NetworkText {
     /// Longest text kept, in characters; AWS messages are one sentence.
-    static let maximumLength = 512
+    package static let maximumLength = 512
 
-    static func sanitized(_ text: some StringProtocol) -> String {
+    package static func sanitized(_ text: some StringProtocol) -> String {
         var kept = String.UnicodeScalarView()
         var count = 0
         for scalar in text.unicodeScalars {

@@ -55,6 +55,11 @@ public struct EndpointError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     public let endpoint: String
 
+    package init(code: Code, endpoint: String) {
+        self.code = code
+        self.endpoint = endpoint
+    }
+
     public var description: String {
         switch code {
         case .invalidURL:

@@ -8,12 +8,13 @@ struct ConfigurationReader {
     static let topLevelKeys = [
         "user", "max_age", "check_interval", "overlap", "grace", "propagation_timeout",
         "propagation_checks", "state_dir",
-        "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files", "metrics_file",
+        "delete_unknown_active_keys", "aws", "verify_command", "verify_timeout", "files", "metrics_file", "fleet",
     ]
-    static let awsKeys = ["region", "partition", "iam_endpoint", "sts_endpoint"]
+    static let awsKeys = ["region", "partition", "iam_endpoint", "sts_endpoint", "secretsmanager_endpoint", "dynamodb_endpoint"]
 
     let configPath: String
     let environment: [String: String]
+    let machineIDPath: String
 
     private var nodes: YAMLNodeReader { YAMLNodeReader(configPath: configPath) }
 
@@ -73,6 +74,9 @@ struct ConfigurationReader {
                     + "/var/lib/prometheus/node-exporter/keyrotd.prom")
             }
             configuration.metricsFile = path
+        }
+        if let node = top["fleet"] {
+            configuration.fleet = try FleetSettingsReader(nodes: nodes, machineIDPath: machineIDPath).read(node)
         }
         return configuration
     }
@@ -159,6 +163,12 @@ struct ConfigurationReader {
         }
         if let node = aws["sts_endpoint"] {
             settings.stsEndpoint = try endpoint(node, key: "sts_endpoint")
+        }
+        if let node = aws["secretsmanager_endpoint"] {
+            settings.secretsManagerEndpoint = try endpoint(node, key: "secretsmanager_endpoint")
+        }
+        if let node = aws["dynamodb_endpoint"] {
+            settings.dynamoDBEndpoint = try endpoint(node, key: "dynamodb_endpoint")
         }
         return settings
     }

@@ -31,17 +31,50 @@ public struct IAMPolicyDocument: Sendable, Hashable, Codable {
         "iam:UpdateAccessKey",
     ]
 
-    /// The least privilege keyrotd needs: the access-key actions on `user` only.
-    /// (`sts:GetCallerIdentity` needs no permission.) `account` is the 12-digit AWS account id.
-    public static func forRotation(user: String, partition: AWSPartition, account: String) -> IAMPolicyDocument {
-        IAMPolicyDocument(version: "2012-10-17", statement: [
+    /// What a fleet host calls on the shared secret (creating it is `keyrotd fleet init`'s, an operator's act).
+    public static let fleetSecretActions = [
+        "secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage",
+    ]
+
+    /// What a fleet host calls on the lock table (creating it is `keyrotd fleet init`'s).
+    public static let fleetTableActions = [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+    ]
+
+    /// The least privilege keyrotd needs: the access-key actions on `user` only
+    /// (`sts:GetCallerIdentity` needs no permission), and with `fleet`, the fleet host's actions on
+    /// that secret and that table in `region`. `account` is the 12-digit AWS account id.
+    public static func forRotation(user: String, partition: AWSPartition, account: String,
+                                   fleet: FleetSettings? = nil, region: String = KeyrotConfiguration.Defaults.region) -> IAMPolicyDocument {
+        var statements = [
             Statement(
                 sid: "KeyrotdRotatesItsOwnAccessKeys",
                 effect: "Allow",
                 action: rotationActions,
                 resource: userARN(user: user, partition: partition, account: account)
             ),
-        ])
+        ]
+        if let fleet {
+            statements.append(Statement(sid: "KeyrotdFleetSharesTheKeyThroughItsSecret", effect: "Allow", action: fleetSecretActions,
+                                        resource: secretARN(fleet.secretID, partition: partition, region: region, account: account)))
+            statements.append(Statement(sid: "KeyrotdFleetLeaseTable", effect: "Allow", action: fleetTableActions,
+                                        resource: "arn:\(partition.rawValue):dynamodb:\(region):\(account):table/\(fleet.lockTable)"))
+        }
+        return IAMPolicyDocument(version: "2012-10-17", statement: statements)
+    }
+
+    /// The secret's ARN as given, or the ARN pattern of secret `name`: Secrets Manager appends a
+    /// dash and six random characters to the name in the ARN.
+    public static func secretARN(_ secretID: String, partition: AWSPartition, region: String, account: String) -> String {
+        if secretID.hasPrefix("arn:") { return secretID }
+        return "arn:\(partition.rawValue):secretsmanager:\(region):\(account):secret:\(secretID)-??????"
     }
 
     /// `arn:<partition>:iam::<account>:user/<user>` for a user at the default path `/`.

@@ -45,6 +45,8 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     /// Where to write Prometheus metrics for node_exporter's textfile collector (`metrics_file`,
     /// optional, an absolute path ending in `.prom`; none by default).
     public var metricsFile: String?
+    /// The `fleet:` section; nil (the default) when this host rotates alone.
+    public var fleet: FleetSettings?
 
     public init(
         user: String,
@@ -100,25 +102,36 @@ public struct KeyrotConfiguration: Sendable, Hashable {
         public var iamEndpoint: URL?
         /// Overrides the STS endpoint (`sts_endpoint`); https, or http on a loopback host only.
         public var stsEndpoint: URL?
+        /// Overrides the Secrets Manager endpoint of fleet mode (`secretsmanager_endpoint`); https, or http on a loopback host only.
+        public var secretsManagerEndpoint: URL?
+        /// Overrides the DynamoDB endpoint of fleet mode (`dynamodb_endpoint`); https, or http on a loopback host only.
+        public var dynamoDBEndpoint: URL?
 
         public init(
             region: String = Defaults.region,
             partition: AWSPartition = .aws,
             iamEndpoint: URL? = nil,
-            stsEndpoint: URL? = nil
+            stsEndpoint: URL? = nil,
+            secretsManagerEndpoint: URL? = nil,
+            dynamoDBEndpoint: URL? = nil
         ) {
             self.region = region
             self.partition = partition
             self.iamEndpoint = iamEndpoint
             self.stsEndpoint = stsEndpoint
+            self.secretsManagerEndpoint = secretsManagerEndpoint
+            self.dynamoDBEndpoint = dynamoDBEndpoint
         }
     }
 
     /// Reads and validates the configuration file at `path`.
     ///
-    /// - Parameter environment: the process environment (pass `ProcessInfo.processInfo.environment`);
-    ///   only `STATE_DIRECTORY` is read from it.
-    public static func load(path: String, environment: [String: String]) throws(ConfigurationError) -> KeyrotConfiguration {
+    /// - Parameters:
+    ///   - environment: the process environment (pass `ProcessInfo.processInfo.environment`);
+    ///     only `STATE_DIRECTORY` is read from it.
+    ///   - machineIDPath: where a `fleet:` section without `host_id` takes the host's id from.
+    public static func load(path: String, environment: [String: String],
+                            machineIDPath: String = FleetSettings.Defaults.machineIDPath) throws(ConfigurationError) -> KeyrotConfiguration {
         let bytes: [UInt8]
         do {
             // A regular file of bounded size, opened without blocking: a FIFO or /dev/zero given
@@ -134,11 +147,12 @@ public struct KeyrotConfiguration: Sendable, Hashable {
             throw ConfigurationError(.unreadableFile, configPath: path,
                                      message: "the configuration file is not UTF-8 text; save it as UTF-8")
         }
-        return try parse(yaml: text, path: path, environment: environment)
+        return try parse(yaml: text, path: path, environment: environment, machineIDPath: machineIDPath)
     }
 
     /// Validates configuration text; `path` is only used to name the file in errors.
-    public static func parse(yaml: String, path: String, environment: [String: String]) throws(ConfigurationError) -> KeyrotConfiguration {
-        try ConfigurationReader(configPath: path, environment: environment).read(yaml: yaml)
+    public static func parse(yaml: String, path: String, environment: [String: String],
+                             machineIDPath: String = FleetSettings.Defaults.machineIDPath) throws(ConfigurationError) -> KeyrotConfiguration {
+        try ConfigurationReader(configPath: path, environment: environment, machineIDPath: machineIDPath).read(yaml: yaml)
     }
 }

@@ -33,3 +33,35 @@ def test_moto_stops_once_the_watched_process_is_gone(tmp_path):
     finally:
         watched.kill()
         subprocess.run([HARNESS, "down", "--dir", str(tmp_path)], capture_output=True)
+
+
+def test_fleet_user_may_make_exactly_the_fleet_host_calls(tmp_path):
+    """--fleet: the same moto serves Secrets Manager and DynamoDB with authentication on, and the
+    user may make the fleet host's calls but not create the secret or the table."""
+    import boto3
+    import botocore.exceptions
+    import pytest
+    subprocess.run([HARNESS, "up", "--dir", str(tmp_path), "--fleet"], check=True, capture_output=True)
+    try:
+        state = json.loads((tmp_path / "emulator.json").read_text())
+        def client(service, key):
+            return boto3.client(service, endpoint_url=state["endpoint"], region_name="us-east-1",
+                                aws_access_key_id=key[0], aws_secret_access_key=key[1])
+        admin = (state["admin"]["id"], state["admin"]["secret"])
+        user = (state["access_key_id"], state["secret_access_key"])
+        client("secretsmanager", admin).create_secret(Name="fleet", SecretString="{}")
+        client("dynamodb", admin).create_table(
+            TableName="fleet", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        assert "VersionIdsToStages" in client("secretsmanager", user).describe_secret(SecretId="fleet")
+        client("dynamodb", user).put_item(TableName="fleet", Item={"pk": {"S": "lease"}})
+        assert client("dynamodb", user).get_item(TableName="fleet", Key={"pk": {"S": "lease"}}, ConsistentRead=True)["Item"]
+        for call in (lambda: client("secretsmanager", user).create_secret(Name="other", SecretString="{}"),
+                     lambda: client("dynamodb", user).delete_table(TableName="fleet")):
+            with pytest.raises(botocore.exceptions.ClientError) as refused:
+                call()
+            # moto answers with its XML auth error even on JSON services: botocore sees only the 403.
+            assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    finally:
+        subprocess.run([HARNESS, "down", "--dir", str(tmp_path)], capture_output=True)

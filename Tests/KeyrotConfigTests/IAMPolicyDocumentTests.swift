@@ -25,6 +25,25 @@ struct IAMPolicyDocumentTests {
         ])
     }
 
+    @Test("with a fleet, adds the host's secret actions on the secret and its table actions on the table, nothing wider")
+    func fleetStatements() throws {
+        let fleet = FleetSettings(secretID: "keyrotd/snowplow-operator", lockTable: "keyrotd-fleet", hostID: "h")
+        let policy = IAMPolicyDocument.forRotation(user: "snowplow-operator", partition: .aws, account: "123456789012",
+                                                   fleet: fleet, region: "eu-west-1")
+        #expect(policy.statement.count == 3)
+        #expect(policy.statement[1].resource == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:keyrotd/snowplow-operator-??????")
+        #expect(Set(policy.statement[1].action) == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+                                                    "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"])
+        #expect(policy.statement[2].resource == "arn:aws:dynamodb:eu-west-1:123456789012:table/keyrotd-fleet")
+        #expect(Set(policy.statement[2].action) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                                    "dynamodb:DeleteItem", "dynamodb:Query"])
+        #expect(policy.statement.allSatisfy { $0.effect == "Allow" && !$0.resource.hasSuffix(":*") && $0.resource != "*" })
+        let byARN = FleetSettings(secretID: "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:k-AbCdEf", lockTable: "t-1", hostID: "h")
+        #expect(IAMPolicyDocument.forRotation(user: "u", partition: .awsCN, account: "123456789012", fleet: byARN, region: "cn-north-1")
+            .statement[1].resource == byARN.secretID)
+        #expect(IAMPolicyDocument.forRotation(user: "u", partition: .aws, account: "123456789012").statement.count == 1, "no fleet, no fleet statements")
+    }
+
     @Test("JSON is stable, readable, with unescaped slashes and a final newline")
     func rendering() {
         let json = IAMPolicyDocument.forRotation(user: "u", partition: .aws, account: "123456789012").json()

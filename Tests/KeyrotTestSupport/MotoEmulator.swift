@@ -38,11 +38,21 @@ public struct MotoEmulator: Sendable {
     /// The allow-all admin user's key.
     public let adminCredentials: Credentials
 
-    /// Starts moto; `denying` leaves these actions out of the user's policy (e.g. iam:CreateAccessKey).
-    public static func up(in directory: URL, denying denied: [String] = []) async throws -> MotoEmulator {
+    /// What the user may do in fleet mode besides rotating.
+    public enum FleetRights: Sendable {
+        case none
+        /// The fleet host's Secrets Manager and DynamoDB actions (`keyrotd policy`'s fleet statements).
+        case host
+        /// Those, and what `keyrotd fleet init` needs (CreateSecret, CreateTable, DescribeTable).
+        case hostAndInit
+    }
+
+    /// Starts moto; `denying` leaves these actions out of the user's policy (e.g. iam:CreateAccessKey);
+    /// `fleet` adds fleet mode's actions to it.
+    public static func up(in directory: URL, denying denied: [String] = [], fleet: FleetRights = .none) async throws -> MotoEmulator {
         try Repository.requireMoto()
         let watch = ["--watch", String(ProcessInfo.processInfo.processIdentifier)]
-        let result = try await harness(["up", "--dir", directory.path] + watch + denied.flatMap { ["--deny", $0] })
+        let result = try await harness(["up", "--dir", directory.path] + watch + denied.flatMap { ["--deny", $0] } + Self.arguments(fleet))
         guard result.status == 0 else {
             _ = try? await harness(["down", "--dir", directory.path])  // a server that started but failed its bootstrap
             throw Repository.MissingPrerequisite(description: "moto-emulator up failed: \(result)")
@@ -52,6 +62,14 @@ public struct MotoEmulator: Sendable {
             directory: directory, endpoint: state.endpoint, account: state.account, user: state.user,
             accessKeyID: state.access_key_id, secretAccessKey: state.secret_access_key,
             adminCredentials: Credentials(accessKeyID: try AccessKeyID(state.admin.id), secretAccessKey: Secret(state.admin.secret)))
+    }
+
+    private static func arguments(_ fleet: FleetRights) -> [String] {
+        switch fleet {
+        case .none: []
+        case .host: ["--fleet"]
+        case .hostAndInit: ["--fleet-init"]
+        }
     }
 
     /// The user's keys, listed with the admin key.

@@ -13,6 +13,7 @@ public struct KeyrotCommand: AsyncParsableCommand {
             StatusCommand.self,
             PolicyCommand.self,
             RotateNowCommand.self,
+            FleetCommand.self,
             ConfineExecCommand.self,
         ]
     )

@@ -14,7 +14,10 @@ struct PolicyCommand: AsyncParsableCommand {
         discussion: """
             Prints a JSON policy document allowing iam:CreateAccessKey, iam:DeleteAccessKey, \
             iam:UpdateAccessKey, iam:ListAccessKeys and iam:GetAccessKeyLastUsed on the configured \
-            user only. Attach it to that user (or its group) next to the pipeline's own policy. \
+            user only; with a `fleet:` section, also secretsmanager:DescribeSecret, GetSecretValue, \
+            PutSecretValue and UpdateSecretVersionStage on the fleet's secret and dynamodb:GetItem, \
+            PutItem, UpdateItem, DeleteItem and Query on its lock table. \
+            Attach it to that user (or its group) next to the pipeline's own policy. \
             The user and partition come from the configuration file; without --account, the account \
             is looked up with STS GetCallerIdentity, signed with the key the configured files hold.
             """
@@ -49,26 +52,14 @@ struct PolicyCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("keyrotd: \(error); or give the account with --account ID\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
-        let policy = IAMPolicyDocument.forRotation(user: configuration.user,
-                                                   partition: configuration.aws.partition, account: account)
+        let policy = IAMPolicyDocument.forRotation(user: configuration.user, partition: configuration.aws.partition, account: account,
+                                                   fleet: configuration.fleet, region: configuration.aws.region)
         print(policy.json(), terminator: "")
     }
 
     /// The account of the key the configured files hold, from STS GetCallerIdentity.
     static func lookUpAccount(_ configuration: KeyrotConfiguration) async throws -> String {
-        var held: [(path: String, credentials: Credentials)] = []
-        for spec in configuration.files {
-            for pair in try CredentialFiles.read(spec).pairs {
-                held.append((spec.path, Credentials(accessKeyID: pair.accessKeyID, secretAccessKey: pair.secretAccessKey)))
-            }
-        }
-        guard let credentials = held.first?.credentials else {
-            throw CLIError("no configured file holds an access key to look the account up with")
-        }
-        guard held.allSatisfy({ $0.credentials == credentials }) else {
-            throw CLIError("the files do not hold the same key: "
-                + held.map { "\($0.path) holds \($0.credentials.accessKeyID)" }.joined(separator: ", "))
-        }
+        let credentials = try ConfiguredKey.read(configuration)
         let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
         return try await client.getCallerIdentity(credentials: credentials).account
     }

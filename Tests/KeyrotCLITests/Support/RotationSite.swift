@@ -47,11 +47,12 @@ struct RotationSite {
     }
 
     /// Runs `body` on a fresh site; moto is stopped and the directory removed afterwards.
-    static func with(denying denied: [String] = [], _ body: (RotationSite) async throws -> Void) async throws {
+    static func with(denying denied: [String] = [], fleet: MotoEmulator.FleetRights = .none,
+                     _ body: (RotationSite) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "keyrotd-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let moto = try await MotoEmulator.up(in: directory.appending(path: "moto"), denying: denied)
+        let moto = try await MotoEmulator.up(in: directory.appending(path: "moto"), denying: denied, fleet: fleet)
         do {
             let site = RotationSite(directory: directory, moto: moto, configPath: directory.appending(path: "keyrotd.yml").path)
             try site.writeFiles()
@@ -67,8 +68,9 @@ struct RotationSite {
     func path(_ name: String) -> String { directory.appending(path: name).path }
 
     /// keyrotd.yml for this site; the endpoints default to moto's.
+    /// `fleet`: a `fleet:` section body (indented two spaces) and moto as Secrets Manager and DynamoDB.
     func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil,
-                            overlap: String = "0s", grace: String = "0s") throws {
+                            overlap: String = "0s", grace: String = "0s", fleet: String? = nil) throws {
         var text = """
             user: \(moto.user)
             max_age: 90d
@@ -81,9 +83,12 @@ struct RotationSite {
               region: us-east-1
               iam_endpoint: \(iamEndpoint ?? moto.endpoint)
               sts_endpoint: \(stsEndpoint ?? moto.endpoint)
-            files:
 
             """
+        if let fleet {
+            text += "  secretsmanager_endpoint: \(moto.endpoint)\n  dynamodb_endpoint: \(moto.endpoint)\nfleet:\n\(fleet)"
+        }
+        text += "files:\n"
         for file in Self.files {
             text += "  - path: \(path(file.name))\n    \(file.yaml)\n"
         }
