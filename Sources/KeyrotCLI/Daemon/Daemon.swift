@@ -57,7 +57,7 @@ final class Daemon {
         monitor = StepMonitor(clock: context.clock, bounds: .init(verifyTimeout: configuration.verifyTimeout))
         keyObserver = Self.observer(for: configuration)
         (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
-        schedule = DaemonSchedule(checkInterval: configuration.checkInterval.timeInterval)
+        schedule = DaemonSchedule(for: configuration)
     }
 
     /// Runs until SIGTERM or SIGINT (0) or until the state directory cannot be used (75). Returns
@@ -258,7 +258,7 @@ final class Daemon {
             }
             configuration = reloaded
             monitor.update(.init(verifyTimeout: reloaded.verifyTimeout))
-            schedule = DaemonSchedule(checkInterval: reloaded.checkInterval.timeInterval)
+            schedule = DaemonSchedule(for: reloaded)
             logger.notice("configuration reloaded from \(context.configPath)",
                           metadata: [MessageID.metadataKey: MessageID.configurationReloaded.metadataValue])
             arm(at: context.clock.now)
