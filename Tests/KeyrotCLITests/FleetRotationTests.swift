@@ -1,0 +1,134 @@
+import Foundation
+import KeyrotCore
+import KeyrotTestSupport
+import Testing
+
+/// Fleet mode end to end (issue 13): three `keyrotd run` processes on one machine, each with its
+/// own files, state directory and host_id, against one moto with authentication on (IAM, STS,
+/// Secrets Manager, DynamoDB). At every look, every running host's files hold an Active key.
+@Suite("fleet mode: three keyrotd run processes against moto", .enabled(if: Repository.shouldRunIntegration, Comment(rawValue: Repository.skipReason)),
+       .serialized)
+struct FleetRotationTests {
+    static let all = ["collector-1", "collector-2", "collector-3"]
+
+    @Test("a rotation on 3 hosts switches every host's files; the old key is deleted only after all acknowledged")
+    func threeHostRotation() async throws {
+        try await FleetSite.with { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            let daemons = try Self.all.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await fleet.waitUntil("every host's first round", running: Self.all) {
+                daemons.allSatisfy { $0.output.contains("keyrotd started") }
+            }
+            let started = ContinuousClock.now
+            let asked = try await fleet.hosts["collector-2"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("every host on a new key and the old one deleted", running: Self.all) {
+                let keys = try await fleet.keys().keys.sorted()
+                let new = fleet.heldKey("collector-1")
+                return new != old && new != nil && fleet.allHold(new!, Self.all) && keys == [new!]
+            }
+            let elapsed = ContinuousClock.now - started
+            print("figure: 3-host fleet rotation on moto (poll 1 s, overlap 2 s, grace 2 s): \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+            let leader = try #require(daemons.first { $0.output.contains("took the lease") }, "\(fleet.logs())")
+            let log = leader.output
+            let deleted = try #require(log.range(of: "fleet: \(old) deleted"), "\(log)")
+            for host in Self.all {
+                let acknowledged = try #require(log.range(of: "fleet: \(host) acknowledged"), "\(log)")
+                #expect(acknowledged.lowerBound < deleted.lowerBound, "\(host) acknowledged before \(old) was deleted")
+            }
+            #expect(log.contains("fleet: waiting for 3 of 3 hosts"), "the STATUS text names the hosts it waits for")
+            #expect(daemons.filter { $0.output.contains("took the lease") }.count == 1, "one leader")
+            for daemon in daemons {
+                #expect(!daemon.output.contains(fleet.moto.secretAccessKey), "a daemon logged the secret access key")
+            }
+        }
+    }
+
+    @Test("a host stopped during the rotation keeps the old key Active, catches up when started, then the old key is retired")
+    func hostDownCatchesUp() async throws {
+        try await FleetSite.with { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            let running = ["collector-1", "collector-2"]
+            var daemons = try running.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            // collector-3 joined but never heartbeats: down once member_timeout (4 s) passed.
+            try await Task.sleep(for: .seconds(5))
+            let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("the new key promoted without collector-3", running: running) {
+                daemons[0].output.contains("is AWSCURRENT")
+            }
+            let new = try #require(fleet.heldKey("collector-1"))
+            #expect(new != old && fleet.allHold(new, running))
+            #expect(daemons[0].output.contains("collector-3 is down"), "hostMissing announced")
+            // Past overlap and grace: the old key must stay Active while collector-3's files hold it.
+            try await Task.sleep(for: .seconds(6))
+            try await fleet.checkInvariant(running: running)
+            let keysNow = try await fleet.keys()
+            #expect(keysNow[old] == .active, "the old key stays Active for the host that is down")
+            #expect(fleet.heldKey("collector-3") == old)
+
+            daemons.append(try fleet.start("collector-3"))
+            try await fleet.waitUntil("collector-3 caught up and the old key deleted", running: Self.all) {
+                let keys = try await fleet.keys().keys.sorted()
+                return fleet.allHold(new, Self.all) && keys == [new]
+            }
+            #expect(daemons[2].output.contains("catching up from AWSCURRENT"), "\(fleet.logs())")
+        }
+    }
+
+    @Test("one host whose verify_command fails rolls the whole fleet back; no host is left on a dead key")
+    func failingHostRollsBack() async throws {
+        try await FleetSite.with(extra: ["collector-3": "verify_command: [\"/bin/false\"]\n"]) { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            let daemons = try Self.all.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await fleet.waitUntil("every host's first round", running: Self.all) {
+                daemons.allSatisfy { $0.output.contains("keyrotd started") }
+            }
+            let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("the rollback done: every host on the old key, the new key deleted", running: Self.all) {
+                let keys = try await fleet.keys().keys.sorted()
+                return daemons[0].output.contains("rolled back") && fleet.allHold(old, Self.all) && keys == [old]
+            }
+            #expect(daemons[0].output.contains("collector-3 failed to apply the new key"), "\(fleet.logs())")
+            #expect(daemons[2].output.contains("verify_command /bin/false exited with status 1"), "\(fleet.logs())")
+            let keysNow = try await fleet.keys()
+            #expect(keysNow[old] == .active)
+        }
+    }
+
+    @Test("the leader SIGKILLed after publishing AWSPENDING is taken over after the lease expires; the rotation finishes")
+    func leaderKilledAfterPending() async throws {
+        try await FleetSite.with { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            var daemons = try Self.all.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await fleet.waitUntil("every host's first round", running: Self.all) {
+                daemons.allSatisfy { $0.output.contains("keyrotd started") }
+            }
+            let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("AWSPENDING published", running: Self.all) { daemons[0].output.contains("published as AWSPENDING") }
+            daemons[0].signal(SIGKILL)
+            _ = try await daemons[0].exitStatus(within: 10)
+            let survivors = ["collector-2", "collector-3"]
+            try await fleet.waitUntil("another host took over and the survivors hold the new key", running: survivors) {
+                daemons[1...].contains { $0.output.contains("resumes the rotation") }
+                    && fleet.heldKey("collector-2") != old && fleet.heldKey("collector-2").map { fleet.allHold($0, survivors) } == true
+            }
+            let new = try #require(fleet.heldKey("collector-2"))
+            // The killed host's files hold the old key or the new one: either stays Active until it is back.
+            let killedHolds = fleet.heldKey("collector-1") ?? "no single key"
+            let keysNow = try await fleet.keys()
+            #expect(keysNow[killedHolds] == .active, "\(killedHolds) in the killed host's files stays Active")
+            daemons.append(try fleet.start("collector-1", name: "keyrotd-restarted"))
+            try await fleet.waitUntil("every host on the new key, the old one deleted", running: Self.all) {
+                let keys = try await fleet.keys().keys.sorted()
+                return fleet.allHold(new, Self.all) && keys == [new]
+            }
+        }
+    }
+}
