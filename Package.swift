@@ -112,6 +112,6 @@ let package = Package(
         .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
-        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "CredentialFiles", "RotationEngine", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )
