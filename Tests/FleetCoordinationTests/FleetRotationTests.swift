@@ -30,9 +30,10 @@ struct FleetRotationTests {
         #expect(!events.contains { if case .hostMissing = $0 { true } else { false } })
     }
 
-    @Test("a host down during the rotation keeps the old key Active; it catches up when it returns, then the old key is retired")
-    func hostDownCatchesUp() async throws {
-        let fleet = FleetSimulation()
+    @Test("a host down during the rotation keeps the old key Active; it catches up when it returns, then the old key is retired",
+          arguments: [0, 3])
+    func hostDownCatchesUp(staleCurrentReads: Int) async throws {
+        let fleet = FleetSimulation(staleCurrentReads: staleCurrentReads)
         let old = fleet.cloud.initialPair
         let down = fleet["collector-3"]
         down.kill()
@@ -46,6 +47,8 @@ struct FleetRotationTests {
         guard case .completed(_, let new) = outcome else { Issue.record("outcome \(outcome)"); return }
         #expect(fleet.violations.isEmpty, "\(fleet.violations)")
         #expect(down.rounds.contains { if case .caughtUp = $0 { true } else { false } })
+        // A stale read of AWSCURRENT (its own version) changes nothing; a later round catches up.
+        #expect(down.rounds.prefix { if case .caughtUp = $0 { false } else { true } }.count == staleCurrentReads)
         #expect(fleet.hosts.allSatisfy { $0.files.pair.accessKeyID == new })
         #expect(fleet.cloud.keyIDs == [new])
         #expect(fleet["collector-1"].events.all.contains(.hostMissing("collector-3")))
@@ -179,6 +182,19 @@ struct FleetRotationTests {
         guard case .completed = outcome else { Issue.record("outcome \(outcome)"); return }
         let warning = fleet["collector-1"].events.all.first { if case .oldKeyUsedAfterPromotion(old.accessKeyID, _) = $0 { true } else { false } }
         #expect(warning?.message.contains("s3") == true)
+    }
+
+    @Test("a second key the fleet does not know stops the rotation before anything is created (a takeover would take it for the orphan)")
+    func unknownSecondKeyRefusesToStart() async throws {
+        let fleet = FleetSimulation()
+        let stray = try await FleetCloudConnection(cloud: fleet.cloud, crashSwitch: FakeCrashSwitch()).createKey(signedWith: fleet.cloud.initialPair)
+        let outcome = try await fleet["collector-1"].startLeader().value
+
+        guard case .refused(let reason) = outcome else { Issue.record("outcome \(outcome)"); return }
+        #expect(reason.contains(stray.accessKeyID.rawValue))
+        #expect(fleet.cloud.writes == ["create \(stray.accessKeyID)"])
+        #expect(fleet.record.phase == .idle && fleet.record.sequence == 0)
+        #expect(fleet.cloud.lease.owner == nil)
     }
 
     @Test("STATUS names the hosts the leader waits for")

@@ -29,10 +29,10 @@ final class FleetSimulation: Sendable {
     private let triggers = Mutex<[Trigger]>([])
     private let problems = Mutex<[String]>([])
 
-    init(hostNames: [HostID] = ["collector-1", "collector-2", "collector-3"], propagationDelay: TimeInterval = 45) {
+    init(hostNames: [HostID] = ["collector-1", "collector-2", "collector-3"], propagationDelay: TimeInterval = 45, staleCurrentReads: Int = 0) {
         let clock = SimulatedFleetClock(tick: Self.policy.pollInterval)
         let cloud = InMemoryFleetCloud(clock: clock, initialKeyCreatedAt: clock.now.addingTimeInterval(-100 * 86_400),
-                                       propagationDelay: propagationDelay)
+                                       propagationDelay: propagationDelay, staleCurrentReads: staleCurrentReads)
         self.clock = clock
         self.cloud = cloud
         hosts = hostNames.map { name in
@@ -67,7 +67,7 @@ final class FleetSimulation: Sendable {
 
     private func tick() async {
         for host in hosts where host.isRunning {
-            await host.memberRound()
+            if let failure = await host.memberRound() { note(failure) }
         }
         checkInvariants()
         let due = triggers.withLock { triggers in
@@ -129,9 +129,20 @@ final class SimulatedHost: Sendable {
     var isRunning: Bool { !crashSwitch.isKilled }
     var rounds: [FleetMemberRound] { state.withLock { $0.rounds } }
 
-    func memberRound() async {
-        guard let round = try? await member.pollOnce() else { return }
-        state.withLock { $0.rounds.append(round) }
+    /// One member round. A round ended by this host's death or a cut link is expected; any other
+    /// failure is returned, for the simulation to report.
+    func memberRound() async -> String? {
+        do {
+            let round = try await member.pollOnce()
+            state.withLock { $0.rounds.append(round) }
+            return nil
+        } catch is FakeCrashSwitch.Killed {
+            return nil
+        } catch let error as FleetPortError where error.code == .unreachable && link.isCut {
+            return nil
+        } catch {
+            return "\(id)'s member round failed: \(error)"
+        }
     }
 
     /// Starts the leader role on `request` (by default: rotate now) as a task of this host, which

@@ -89,7 +89,11 @@ extension FleetCloudConnection: FleetSecretStore {
 
     public func readCurrent(signedWith signer: Credentials) async throws -> SecretVersion {
         try call("secret.readCurrent", signedWith: signer) { state in
-            SecretVersion(id: state.stages.current, credentials: state.versions[state.stages.current]!)
+            if state.staleCurrentReadsLeft > 0, let previous = state.stages.previous {
+                state.staleCurrentReadsLeft -= 1
+                return SecretVersion(id: previous, credentials: state.versions[previous]!)
+            }
+            return SecretVersion(id: state.stages.current, credentials: state.versions[state.stages.current]!)
         }
     }
 
@@ -110,6 +114,7 @@ extension FleetCloudConnection: FleetSecretStore {
             guard state.versions[version] != nil else { throw FleetPortError(.noSuchEntity, "ResourceNotFoundException: version \(version)") }
             state.stages.previous = base
             state.stages.current = version
+            state.staleCurrentReadsLeft = cloud.staleCurrentReads
         }
     }
 

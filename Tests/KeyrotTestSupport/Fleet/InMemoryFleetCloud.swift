@@ -28,6 +28,7 @@ public final class InMemoryFleetCloud: Sendable {
         var members: [HostID: MemberItem] = [:]
         var writes: [String] = []
         var violations: [String] = []
+        var staleCurrentReadsLeft = 0
     }
 
     public static let initialVersion = SecretVersionID("initial-version")
@@ -36,6 +37,9 @@ public final class InMemoryFleetCloud: Sendable {
     let clock: any KeyrotClock
     /// A new key authenticates only this long after its creation.
     public let propagationDelay: TimeInterval
+    /// After each move of AWSCURRENT, this many reads of AWSCURRENT still return the previous
+    /// version (Secrets Manager settling).
+    public let staleCurrentReads: Int
     /// What each host's files hold now, asked when a key is retired.
     private let holdings: Mutex<@Sendable () -> [HostID: AccessKeyID]> = Mutex({ [:] })
     /// Called after every call of every connection, outside every lock (the invariant checks).
@@ -43,9 +47,10 @@ public final class InMemoryFleetCloud: Sendable {
 
     /// A fleet after `keyrotd fleet init`: one Active key, its pair as the secret's first version
     /// (AWSCURRENT), the lease item free with an idle record.
-    public init(clock: any KeyrotClock, initialKeyCreatedAt: Date, propagationDelay: TimeInterval = 0) {
+    public init(clock: any KeyrotClock, initialKeyCreatedAt: Date, propagationDelay: TimeInterval = 0, staleCurrentReads: Int = 0) {
         self.clock = clock
         self.propagationDelay = propagationDelay
+        self.staleCurrentReads = staleCurrentReads
         var initial = State(stages: SecretStages(current: Self.initialVersion),
                             lease: LeaseItem(owner: nil, version: RecordVersion("rvn-0"), record: FleetRotationRecord(base: Self.initialVersion, baseKeyID: "AKIAFLEET00000000000")))
         let pair = Self.makeKey(&initial, createdAt: initialKeyCreatedAt)
