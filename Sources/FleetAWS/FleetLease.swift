@@ -31,8 +31,9 @@ public struct FleetLease: Sendable {
         let item = try await store.read()
         let now = clock.now
         if let item, let holder = item.owner, holder != hostID {
-            if watch.seen?.rvn != item.rvn || watch.seen == nil { watch.seen = .init(rvn: item.rvn, since: now) }
-            let takeoverAt = watch.seen!.since.addingTimeInterval(Self.seconds(max(duration, item.leaseDuration ?? duration)))
+            let seen = watch.seen.flatMap { $0.rvn == item.rvn ? $0 : nil } ?? LeaseWatch.Seen(rvn: item.rvn, since: now)
+            watch.seen = seen
+            let takeoverAt = seen.since.addingTimeInterval(Self.seconds(max(duration, item.leaseDuration ?? duration)))
             guard now >= takeoverAt else { return .busy(holder: holder, takeoverAt: takeoverAt) }
         }
         let sent = clock.now

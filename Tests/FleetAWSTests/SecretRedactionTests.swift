@@ -97,3 +97,26 @@ import Testing
         #expect(requests.all.allSatisfy { $0.header("X-Amz-Target") == "secretsmanager.UpdateSecretVersionStage" })
     }
 }
+
+/// What the JSON client logs while it retries a put: the operation, the status, the AWS code;
+/// never the body, so never the pair's secret.
+@Suite struct SecretLoggingTests {
+    @Test func aRetriedPutLogsNoSecret() async throws {
+        let log = LogRecorder()
+        let requests = Requests()
+        let transport = requests.scripted([
+            .success(HTTPResponseData(status: 400, body: FleetFixtures.json(#"{"__type":"ThrottlingException","message":"slow down"}"#))),
+            .failure(IAMError(.unreachable, detail: "refused")),
+            .success(HTTPResponseData(status: 200, body: FleetFixtures.json(#"{"VersionId":"v2"}"#))),
+        ])
+        let json = AWSJSONClient(service: .secretsManager(FleetFixtures.secretsManagerEndpoint), transport: transport,
+                                 clock: TestClock(), random: { 0.5 }, logger: log.logger())
+        try await SecretsManagerClient(json: json).putPendingValue("fleet/key", pair: FleetFixtures.pair, token: RotationToken(rotation: 2),
+                                                                   credentials: FleetFixtures.signer)
+        #expect(requests.all.count == 3)
+        #expect(log.entries.contains { $0.contains("ThrottlingException") }, "the retry is logged with its code: \(log.entries)")
+        for entry in log.entries {
+            #expect(!entry.contains(FleetFixtures.pairSecret) && !entry.contains(FleetFixtures.signer.secretAccessKey.revealed()))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KeyrotCLI
 import KeyrotCore
+import KeyrotTestSupport
 import RotationEngine
 import Testing
 

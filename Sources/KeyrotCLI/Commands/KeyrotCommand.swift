@@ -13,8 +13,8 @@ public struct KeyrotCommand: AsyncParsableCommand {
             StatusCommand.self,
             PolicyCommand.self,
             RotateNowCommand.self,
-            FleetCommand.self,
             ConfineExecCommand.self,
+            FleetCommand.self,
         ]
     )
 
