@@ -45,6 +45,19 @@ struct FleetRotationTests {
         }
     }
 
+    @Test("keyrotd rotate in a fleet refuses and changes nothing: only the lease holder may rotate")
+    func foregroundRotateRefused() async throws {
+        try await RotationSite.with(fleet: .host) { site in
+            try site.writeConfiguration(fleet: FleetSite.section(host: "collector-1"))
+            let before = try site.snapshot()
+            let result = try await site.keyrotd("rotate", "--force")
+            #expect(result.status == 78, "\(result)")
+            #expect(result.stderr.contains("keyrotd rotate-now"), "\(result)")
+            #expect(try site.snapshot() == before)
+            #expect(try await site.moto.keys().map(\.id) == [site.moto.accessKeyID], "no key created")
+        }
+    }
+
     @Test("a host stopped during the rotation keeps the old key Active, catches up when started, then the old key is retired")
     func hostDownCatchesUp() async throws {
         try await FleetSite.with { fleet in
@@ -108,6 +121,15 @@ struct FleetRotationTests {
     @Test("the leader SIGKILLed mid-rotation is taken over after the lease expires; the fleet ends on one working key",
           arguments: leaderKillPoints)
     func leaderKilled(after line: String) async throws {
+        try await leaderStops(after: line, signal: SIGKILL)
+    }
+
+    @Test("the leader stopped with SIGTERM while waiting for acknowledgements exits 0 promptly; another host finishes")
+    func leaderStoppedWhileWaiting() async throws {
+        try await leaderStops(after: "published as AWSPENDING", signal: SIGTERM)
+    }
+
+    private func leaderStops(after line: String, signal: Int32) async throws {
         try await FleetSite.with { fleet in
             var daemons = try Self.all.map { try fleet.start($0) }
             defer { daemons.forEach { $0.stop() } }
@@ -117,8 +139,9 @@ struct FleetRotationTests {
             let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
             #expect(asked.status == 0, "\(asked)")
             try await fleet.waitUntil("the leader's '\(line)'", running: Self.all) { daemons[0].output.contains(line) }
-            daemons[0].signal(SIGKILL)
-            _ = try await daemons[0].exitStatus(within: 10)
+            daemons[0].signal(signal)
+            let status = try await daemons[0].exitStatus(within: 25)
+            #expect(status == (signal == SIGKILL ? 128 + SIGKILL : 0), "\(daemons[0].output)")
             let survivors = ["collector-2", "collector-3"]
             try await fleet.waitUntil("another host took the lease over", running: survivors) {
                 daemons[1...].contains { $0.output.contains("resumes the rotation") }
