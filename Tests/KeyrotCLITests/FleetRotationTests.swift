@@ -91,6 +91,53 @@ struct FleetRotationTests {
         }
     }
 
+    @Test("two hosts asked to rotate at once produce one rotation")
+    func twoRequestsOneRotation() async throws {
+        try await FleetSite.with { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            let daemons = try Self.all.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await fleet.waitUntil("every host's first round", running: Self.all) {
+                daemons.allSatisfy { $0.output.contains("keyrotd started") }
+            }
+            async let first = fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            async let second = fleet.hosts["collector-2"]!.keyrotd("rotate-now")
+            let results = try await [first, second]
+            #expect(results.allSatisfy { $0.status == 0 }, "\(results)")
+            try await fleet.waitUntil("every host on a new key, the old one deleted", running: Self.all) {
+                let keys = try await fleet.keys().keys.sorted()
+                return keys.count == 1 && keys[0] != old && fleet.allHold(keys[0], Self.all)
+            }
+            try await Task.sleep(for: .seconds(4))  // a second rotation would have started by now
+            let started = daemons.map { $0.output.components(separatedBy: "fleet: rotation ").count - 1 }.reduce(0, +)
+            #expect(started == 2, "one 'rotation 1 started' and one 'rotation completed' in all the logs\n\(fleet.logs())")
+            let keys = try await fleet.keys()
+            #expect(keys.count == 1, "no second rotation: \(keys)")
+        }
+    }
+
+    @Test("a host silent past member_grace is dropped and the old key retired; started again it refuses and says to join")
+    func silentHostDropped() async throws {
+        try await FleetSite.with(memberGrace: "10s") { fleet in
+            let old = try #require(fleet.heldKey("collector-1"))
+            let running = ["collector-1", "collector-2"]
+            var daemons = try running.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await Task.sleep(for: .seconds(5))
+            let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("collector-3 dropped and the old key deleted", running: running) {
+                let keys = try await fleet.keys().keys.sorted()
+                return keys.count == 1 && keys[0] != old && fleet.allHold(keys[0], running)
+            }
+            #expect(daemons[0].output.contains("collector-3 was silent past member_grace and is dropped"), "\(fleet.logs())")
+            daemons.append(try fleet.start("collector-3"))
+            try await fleet.waitUntil("collector-3 refuses", running: running) { daemons[2].output.contains("refuses to run") }
+            #expect(daemons[2].output.contains("keyrotd fleet join"), "\(daemons[2].output)")
+            #expect(fleet.heldKey("collector-3") == old, "its files are left alone")
+        }
+    }
+
     @Test("one host whose verify_command fails rolls the whole fleet back; no host is left on a dead key")
     func failingHostRollsBack() async throws {
         try await FleetSite.with(extra: ["collector-3": "verify_command: [\"/bin/false\"]\n"]) { fleet in

@@ -15,7 +15,7 @@ struct FleetSite {
     let hosts: [String: RotationSite]
     let iam: IAMClient
 
-    static func section(host: String) -> String {
+    static func section(host: String, memberGrace: String = "1h") -> String {
         """
           secret_id: keyrotd/fleet
           lock_table: keyrotd-fleet
@@ -24,14 +24,14 @@ struct FleetSite {
           poll_interval: 1s
           member_timeout: 4s
           ack_timeout: 60s
-          member_grace: 1h
+          member_grace: \(memberGrace)
 
         """
     }
 
     /// - Parameter extra: more top-level settings per host (e.g. a `verify_command` that fails).
     static func with(hosts names: [String] = ["collector-1", "collector-2", "collector-3"], extra: [String: String] = [:],
-                     _ body: (FleetSite) async throws -> Void) async throws {
+                     memberGrace: String = "1h", _ body: (FleetSite) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "keyrotd-fleet-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -43,7 +43,7 @@ struct FleetSite {
                 try FileManager.default.createDirectory(at: hostDirectory, withIntermediateDirectories: true)
                 let site = RotationSite(directory: hostDirectory, moto: moto, configPath: hostDirectory.appending(path: "keyrotd.yml").path)
                 try site.writeFiles()
-                try site.writeConfiguration(overlap: "2s", grace: "2s", fleet: section(host: name), extra: extra[name] ?? "")
+                try site.writeConfiguration(overlap: "2s", grace: "2s", fleet: section(host: name, memberGrace: memberGrace), extra: extra[name] ?? "")
                 hosts[name] = site
             }
             let url = try #require(URL(string: moto.endpoint))
