@@ -307,7 +307,7 @@ final class Daemon {
     /// "key AKIA…ABCD is 12 days old; next rotation 2027-02-20 09:00 UTC", the key as the run read
     /// it (STATUS reads no file: a read may block).
     private func idleStatus(nextDue: Date?, now: Date) -> String {
-        guard let nextDue else { return "idle; next check in \(configuration.checkInterval)" }
+        guard let nextDue else { return "idle; next check in \(Duration.seconds(schedule.checkInterval))" }
         let createdAt = nextDue.addingTimeInterval(-configuration.maxAge.timeInterval)
         let key = keyObserver.abbreviatedKeyID ?? "in the files"
         return "key \(key) is \(KeyAge.text(days: KeyAge.days(createdAt: createdAt, now: now))) old; next rotation \(RotationEvent.stamp(nextDue))"

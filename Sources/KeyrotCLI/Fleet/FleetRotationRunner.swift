@@ -34,8 +34,8 @@ final class FleetRotationRunner: RotationRunner {
             if case .refused(let reason) = try await member.pollOnce() {
                 return .refused(RotationError(.keyNotUsable, reason))
             }
-            guard case .rotate(let force) = request else { return .idle(nextDue: nil) }
             let lease = try await ports.table.readLease(signedWith: ports.files.heldPair())
+            guard case .rotate(let force) = request else { return .idle(nextDue: try await dueDate(of: lease.record.baseKeyID)) }
             if lease.record.phase != .idle {
                 return try await lead(.resume)
             }
