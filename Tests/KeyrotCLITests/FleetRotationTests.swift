@@ -116,6 +116,29 @@ struct FleetRotationTests {
         }
     }
 
+    @Test("rotate-now on a host while another leads is satisfied by that rotation: no second one")
+    func requestDuringAnotherRotation() async throws {
+        try await FleetSite.with { fleet in
+            let daemons = try Self.all.map { try fleet.start($0) }
+            defer { daemons.forEach { $0.stop() } }
+            try await fleet.waitUntil("every host's first round", running: Self.all) {
+                daemons.allSatisfy { $0.output.contains("keyrotd started") }
+            }
+            let asked = try await fleet.hosts["collector-1"]!.keyrotd("rotate-now")
+            #expect(asked.status == 0, "\(asked)")
+            try await fleet.waitUntil("AWSPENDING published", running: Self.all) { daemons[0].output.contains("published as AWSPENDING") }
+            try await Task.sleep(for: .milliseconds(1_500))  // collector-2 now follows the rotation in its run
+            let second = try await fleet.hosts["collector-2"]!.keyrotd("rotate-now")
+            #expect(second.status == 0, "\(second)")
+            try await fleet.waitUntil("the rotation completed", running: Self.all) { daemons[0].output.contains("rotation completed") }
+            try await Task.sleep(for: .seconds(5))
+            let all = daemons.map(\.output).joined()
+            #expect(!all.contains("rotation 2 started"), "\(fleet.logs())")
+            let keys = try await fleet.keys()
+            #expect(keys.count == 1, "\(keys)")
+        }
+    }
+
     @Test("a host silent past member_grace is dropped and the old key retired; started again it refuses and says to join")
     func silentHostDropped() async throws {
         try await FleetSite.with(memberGrace: "10s") { fleet in

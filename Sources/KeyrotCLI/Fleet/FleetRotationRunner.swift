@@ -37,11 +37,11 @@ final class FleetRotationRunner: RotationRunner {
             let lease = try await ports.table.readLease(signedWith: ports.files.heldPair())
             guard case .rotate(let force) = request else { return .idle(nextDue: try await dueDate(of: lease.record.baseKeyID)) }
             if lease.record.phase != .idle {
-                return try await lead(.resume)
+                return try await lead(.resume, before: lease.record)
             }
             let nextDue = try await dueDate(of: lease.record.baseKeyID)
             guard force || nextDue.map({ ports.clock.now >= $0 }) == true else { return .idle(nextDue: nextDue) }
-            return try await lead(.rotate(seenCompleted: lease.record.completedRotations))
+            return try await lead(.rotate(seenCompleted: lease.record.completedRotations), before: lease.record)
         } catch is CancellationError {
             return .interrupted(phase: .idle, nil)
         } catch let error as FleetPortError {
@@ -54,8 +54,10 @@ final class FleetRotationRunner: RotationRunner {
     /// Nothing to ask: a stop cancels the run's task, which cancels the leader and the member rounds.
     func requestStop() {}
 
-    /// Runs the leader role on `request`, with this host's member rounds beside it.
-    private func lead(_ request: FleetRotationRequest) async throws -> RotationOutcome {
+    /// Runs the leader role on `request`, with this host's member rounds beside it. A rotation
+    /// another host completed meanwhile counts as completed here too: a SIGUSR1 that arrived
+    /// during it is satisfied by it (the daemon starts no second one).
+    private func lead(_ request: FleetRotationRequest, before: FleetRotationRecord) async throws -> RotationOutcome {
         let (leader, member, clock, poll) = (leader, member, ports.clock, policy.pollInterval)
         let leading = Task { try await leader.run(request) }
         let rounds = Task {
@@ -80,7 +82,11 @@ final class FleetRotationRunner: RotationRunner {
         case .refused(let reason):
             return .refused(RotationError(.unknownActiveKey, reason))
         case .nothingToDo, .deposed:
-            return .idle(nextDue: nil)
+            let after = try await ports.table.readLease(signedWith: ports.files.heldPair()).record
+            if after.completedRotations > before.completedRotations {
+                return .completed(oldKeyID: before.baseKeyID, newKeyID: after.baseKeyID)
+            }
+            return .idle(nextDue: try await dueDate(of: after.baseKeyID))
         }
     }
 
