@@ -109,7 +109,15 @@ struct FleetSite {
     }
 
     func checkInvariant(running: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws {
-        let keys = try await keys()
+        var keys = try await keys()
+        let held = Set(running.flatMap { keysInFiles($0).values })
+        if !held.allSatisfy({ keys[$0] == .active }) {
+            // Once, every file of every host was reported on a key missing from a ListAccessKeys
+            // answered while another thread of moto deleted a key: look again before judging (a
+            // retired key a host still holds stays missing).
+            try await Task.sleep(for: .milliseconds(200))
+            keys = try await self.keys()
+        }
         for host in running {
             for (file, held) in keysInFiles(host) {
                 #expect(keys[held] == .active, "\(host)/\(file) holds \(held), which is not an Active key (keys: \(keys))",
