@@ -39,6 +39,14 @@ struct FleetRotationTests {
             }
             #expect(log.contains("fleet: waiting for 3 of 3 hosts"), "the STATUS text names the hosts it waits for")
             #expect(daemons.filter { $0.output.contains("took the lease") }.count == 1, "one leader")
+            let status = try await fleet.hosts["collector-3"]!.keyrotd("fleet", "status", "--json")
+            #expect(status.status == 0, "\(status)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
+            let members = try #require(object["members"] as? [[String: Any]], "\(status)")
+            let current = try #require((object["secret"] as? [String: Any])?["versions"] as? [String: [String]]).first { $0.value.contains("AWSCURRENT") }?.key
+            #expect(members.map { $0["host"] as? String } == Self.all, "\(status)")
+            #expect(members.allSatisfy { $0["holds"] as? String == current && $0["dropped"] as? Bool == false }, "\(status)")
+            #expect(!status.output.contains(fleet.moto.secretAccessKey))
             for daemon in daemons {
                 #expect(!daemon.output.contains(fleet.moto.secretAccessKey), "a daemon logged the secret access key")
             }
