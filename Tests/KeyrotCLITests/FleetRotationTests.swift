@@ -66,6 +66,34 @@ struct FleetRotationTests {
         }
     }
 
+    @Test("a daemon started on a host that has not joined refuses and says to join; after `keyrotd fleet join` it takes part")
+    func daemonBeforeJoin() async throws {
+        try await FleetSite.with(hosts: ["collector-1", "collector-2"]) { fleet in
+            let site = fleet.hosts["collector-2"]!
+            let late = fleet.directory.appending(path: "collector-9")
+            try FileManager.default.createDirectory(at: late, withIntermediateDirectories: true)
+            let newcomer = RotationSite(directory: late, moto: fleet.moto, configPath: late.appending(path: "keyrotd.yml").path)
+            try newcomer.writeFiles()
+            try newcomer.writeConfiguration(overlap: "2s", grace: "2s", fleet: FleetSite.section(host: "collector-9"))
+            let daemon = try BackgroundKeyrotd(["run"], site: newcomer)
+            defer { daemon.stop() }
+            try await daemon.waitUntil("the refusal") { daemon.output.contains("is not a member of the fleet; run `keyrotd fleet join`") }
+            let joined = try await newcomer.keyrotd("fleet", "join")
+            #expect(joined.status == 0 && joined.stdout.contains("host collector-9 joined the fleet"), "\(joined)")
+            let status = try await site.keyrotd("fleet", "status")
+            #expect(status.stdout.contains("member collector-9: holds"), "\(status)")
+            let before = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("member collector-9") })
+            // A heartbeat every poll_interval: the member's line changes once the daemon takes part.
+            var heartbeats = false
+            for _ in 0..<20 where !heartbeats {
+                try await Task.sleep(for: .milliseconds(500))
+                let again = try await site.keyrotd("fleet", "status")
+                heartbeats = again.stdout.split(separator: "\n").first { $0.hasPrefix("member collector-9") } != before
+            }
+            #expect(heartbeats, "the daemon heartbeats after the join, without a restart\n\(daemon.output)")
+        }
+    }
+
     @Test("a host stopped during the rotation keeps the old key Active, catches up when started, then the old key is retired")
     func hostDownCatchesUp() async throws {
         try await FleetSite.with { fleet in
