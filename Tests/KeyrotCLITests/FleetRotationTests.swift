@@ -39,6 +39,9 @@ struct FleetRotationTests {
             }
             #expect(log.contains("fleet: waiting for 3 of 3 hosts"), "the STATUS text names the hosts it waits for")
             #expect(daemons.filter { $0.output.contains("took the lease") }.count == 1, "one leader")
+            let leaderHost = Self.all[try #require(daemons.firstIndex { $0 === leader })]
+            let metrics = try String(contentsOfFile: fleet.hosts[leaderHost]!.path("keyrotd.prom"), encoding: .utf8)
+            #expect(metrics.contains(#"keyrotd_rotations_total{result="completed"} 1"#), "the leader's metrics_file counts it\n\(metrics)")
             let status = try await fleet.hosts["collector-3"]!.keyrotd("fleet", "status", "--json")
             #expect(status.status == 0, "\(status)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")

@@ -41,8 +41,12 @@ enum FleetDaemonRuntime {
     static func runner(for configuration: KeyrotConfiguration, configPath: String, logger: Logger, clock: any KeyrotClock,
                        status: @escaping @Sendable (String) -> Void, hooks: [any PortCallHook]) throws -> FleetRotationRunner {
         let fleet = try FleetRuntime(configuration, configPath: configPath, logger: logger)
+        let metrics = configuration.metricsFile.map {
+            MetricsRecorder(path: $0, stateDirectory: configuration.stateDirectory, user: configuration.user, version: keyrotdVersion,
+                            maxAge: configuration.maxAge.timeInterval, clock: clock, logger: logger)
+        }
         return FleetRotationRunner(policy: policy(for: configuration, fleet.settings),
                                    ports: try ports(for: configuration, fleet: fleet, logger: logger, clock: clock, status: status, hooks: hooks),
-                                   maxAge: configuration.maxAge.timeInterval, logger: logger)
+                                   maxAge: configuration.maxAge.timeInterval, logger: logger, metrics: metrics)
     }
 }

@@ -20,7 +20,8 @@ final class FleetRotationRunner: RotationRunner {
     private let member: FleetMember
     private let leader: FleetLeader
 
-    init(policy: FleetPolicy, ports: FleetPorts, maxAge: TimeInterval, logger: Logger) {
+    init(policy: FleetPolicy, ports: FleetPorts, maxAge: TimeInterval, logger: Logger, metrics: MetricsRecorder? = nil) {
+        self.metrics = metrics
         self.policy = policy
         self.ports = ports
         self.maxAge = maxAge
@@ -29,7 +30,17 @@ final class FleetRotationRunner: RotationRunner {
         leader = FleetLeader(policy: policy, ports: ports)
     }
 
+    /// `metrics_file`: the key's age after each round, and the outcome of each rotation this host
+    /// led or followed (a member round that fails is retried at the next poll, not counted).
+    let metrics: MetricsRecorder?
+
     func run(_ request: RotationRequest) async -> RotationOutcome {
+        let outcome = await runRound(request)
+        if case .failed = outcome {} else if case .refused = outcome {} else { metrics?.finished(outcome) }
+        return outcome
+    }
+
+    private func runRound(_ request: RotationRequest) async -> RotationOutcome {
         do {
             if case .refused(let reason) = try await member.pollOnce() {
                 return .refused(RotationError(.keyNotUsable, reason))
