@@ -63,7 +63,7 @@ let package = Package(
 
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
-            "KeyrotCore", "KeyrotConfig", "IAMClient", "FleetAWS", "CredentialFiles", "DurableFS",
+            "KeyrotCore", "KeyrotConfig", "IAMClient", "FleetAWS", "FleetCoordination", "CredentialFiles", "DurableFS",
             "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus, subprocess, systemPackage,
         ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
@@ -117,6 +117,6 @@ let package = Package(
         .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
-        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "CredentialFiles", "RotationEngine", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

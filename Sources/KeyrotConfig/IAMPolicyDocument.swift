@@ -40,7 +40,10 @@ public struct IAMPolicyDocument: Sendable, Hashable, Codable {
     ]
 
     /// What a fleet host calls on the lock table (creating it is `keyrotd fleet init`'s).
+    /// `ConditionCheckItem` is what AWS authorizes for the condition on the lease item inside a
+    /// `TransactWriteItems` (a member registering to apply, the leader dropping a member).
     public static let fleetTableActions = [
+        "dynamodb:ConditionCheckItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",

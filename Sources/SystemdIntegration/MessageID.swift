@@ -42,6 +42,14 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
     public static let filesOutOfSync = MessageID("filesOutOfSync", "d3c1a15683ec46aabc5f317c94d32c52")
     public static let recoveredAfterCrash = MessageID("recoveredAfterCrash", "d4360a5ce1644f1ca6ae6d3582bae10a")
     public static let unitRestartFailed = MessageID("unitRestartFailed", "7eace9fdc198450383ca623f61c37195")
+    // Fleet mode (issue 13): each entry carries the host concerned in KEYROTD_HOST.
+    public static let fleetLeaseTaken = MessageID("fleetLeaseTaken", "7e7854d2a1c24d8ba72ce407f37cd4f8")
+    public static let fleetLeaseLost = MessageID("fleetLeaseLost", "c5c1ee2610ad4493b04ddf7456378578")
+    public static let fleetHostAcknowledged = MessageID("fleetHostAcknowledged", "e6940253df95478ba033a0cc2e6beade")
+    public static let fleetHostMissing = MessageID("fleetHostMissing", "30f9bdbefeee441c80c55966f682d039")
+    public static let fleetRolledBack = MessageID("fleetRolledBack", "07de545fac0e49329426ff27a39472ef")
+    public static let fleetMemberDropped = MessageID("fleetMemberDropped", "9b7860970a134cd081ffd464bf7e70aa")
+    public static let fleetHostRefused = MessageID("fleetHostRefused", "6d57444ee3a949c5a990c4a61b84947e")
 
     /// Every id keyrotd logs; the catalog holds exactly these.
     public static let all: [MessageID] = [
@@ -49,5 +57,7 @@ public struct MessageID: Sendable, Hashable, CustomStringConvertible {
         rotationStarted, rotationCompleted, rotationFailed, rotationRolledBack,
         keyCreated, keyDeactivated, keyDeleted, oldKeyStillInUse, filesOutOfSync, recoveredAfterCrash,
         unitRestartFailed,
+        fleetLeaseTaken, fleetLeaseLost, fleetHostAcknowledged, fleetHostMissing, fleetRolledBack, fleetMemberDropped,
+        fleetHostRefused,
     ]
 }

@@ -36,7 +36,7 @@ struct IAMPolicyDocumentTests {
                                                     "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"])
         #expect(policy.statement[2].resource == "arn:aws:dynamodb:eu-west-1:123456789012:table/keyrotd-fleet")
         #expect(Set(policy.statement[2].action) == ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-                                                    "dynamodb:DeleteItem", "dynamodb:Query"])
+                                                    "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"])
         #expect(policy.statement.allSatisfy { $0.effect == "Allow" && !$0.resource.hasSuffix(":*") && $0.resource != "*" })
         let byARN = FleetSettings(secretID: "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:k-AbCdEf", lockTable: "t-1", hostID: "h")
         #expect(IAMPolicyDocument.forRotation(user: "u", partition: .awsCN, account: "123456789012", fleet: byARN, region: "cn-north-1")

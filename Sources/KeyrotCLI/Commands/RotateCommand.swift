@@ -40,6 +40,15 @@ struct RotateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadConfiguration()
+        // Alone on one host this would switch only its files and then delete the key the other
+        // hosts still hold: in a fleet, the daemon rotates (it asks for the lease).
+        guard configuration.fleet == nil else {
+            FileHandle.standardError.write(Data("""
+                keyrotd: \(options.config) has a `fleet:` section: this host shares its key with others, and a rotation \
+                must go through the fleet's lease. Run `keyrotd rotate-now` to ask the running daemon to lead one; nothing was changed\n
+                """.utf8))
+            throw ExitCode(ExitStatus.configuration)
+        }
         LoggingBootstrap.bootstrap()
         let logger = Logger(label: "keyrotd")
         let clock = SystemClock()

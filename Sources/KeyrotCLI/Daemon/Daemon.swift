@@ -57,7 +57,7 @@ final class Daemon {
         monitor = StepMonitor(clock: context.clock, bounds: .init(configuration))
         keyObserver = Self.observer(for: configuration)
         (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
-        schedule = DaemonSchedule(checkInterval: configuration.checkInterval.timeInterval)
+        schedule = DaemonSchedule(for: configuration)
     }
 
     /// Runs until SIGTERM or SIGINT (0) or until the state directory cannot be used (75). Returns
@@ -261,7 +261,7 @@ final class Daemon {
             }
             configuration = reloaded
             monitor.update(.init(reloaded))
-            schedule = DaemonSchedule(checkInterval: reloaded.checkInterval.timeInterval)
+            schedule = DaemonSchedule(for: reloaded)
             logger.notice("configuration reloaded from \(context.configPath)",
                           metadata: [MessageID.metadataKey: MessageID.configurationReloaded.metadataValue])
             arm(at: context.clock.now)
@@ -310,7 +310,7 @@ final class Daemon {
     /// "key AKIA…ABCD is 12 days old; next rotation 2027-02-20 09:00 UTC", the key as the run read
     /// it (STATUS reads no file: a read may block).
     private func idleStatus(nextDue: Date?, now: Date) -> String {
-        guard let nextDue else { return "idle; next check in \(configuration.checkInterval)" }
+        guard let nextDue else { return "idle; next check in \(Duration.seconds(schedule.checkInterval))" }
         let createdAt = nextDue.addingTimeInterval(-configuration.maxAge.timeInterval)
         let key = keyObserver.abbreviatedKeyID ?? "in the files"
         return "key \(key) is \(KeyAge.text(days: KeyAge.days(createdAt: createdAt, now: now))) old; next rotation \(RotationEvent.stamp(nextDue))"

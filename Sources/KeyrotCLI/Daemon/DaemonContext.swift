@@ -52,7 +52,11 @@ extension DaemonContext {
             loadConfiguration: { try KeyrotConfiguration.load(path: configPath, environment: ProcessInfo.processInfo.environment) },
             lockStateDirectory: { try RotationRuntime.lockStateDirectory($0) },
             makeRunner: { configuration, _, clock, hooks in
-                try RotationRuntime(configuration: configuration, logger: logger,
+                if configuration.fleet != nil {
+                    return try FleetDaemonRuntime.runner(for: configuration, configPath: configPath, logger: logger, clock: clock,
+                                                         status: { text in try? notifier.notify([.status(text)]) }, hooks: hooks)
+                }
+                return try RotationRuntime(configuration: configuration, logger: logger,
                                     status: { text in try? notifier.notify([.status(text)]) },
                                     clock: clock, hooks: hooks)
             })

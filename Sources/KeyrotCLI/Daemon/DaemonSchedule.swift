@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotConfig
 import RotationEngine
 
 /// When the daemon wakes next, from what the last run ended with: no periodic wake-ups beyond
@@ -11,6 +12,12 @@ struct DaemonSchedule {
     init(checkInterval: TimeInterval, firstRetryDelay: TimeInterval = 60) {
         self.checkInterval = checkInterval
         self.firstRetryDelay = firstRetryDelay
+    }
+
+    /// Alone, the daemon looks every `check_interval`; in a fleet, every `fleet.poll_interval`
+    /// (each wake is a member round: heartbeat, apply, catch up).
+    init(for configuration: KeyrotConfiguration) {
+        self.init(checkInterval: (configuration.fleet?.pollInterval ?? configuration.checkInterval).timeInterval)
     }
 
     mutating func nextWake(after outcome: RotationOutcome, now: Date) -> Date {

@@ -10,7 +10,7 @@ struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet",
         abstract: "Set up and inspect fleet mode: several hosts sharing one key through Secrets Manager and a DynamoDB lease.",
-        subcommands: [FleetInitCommand.self, FleetStatusCommand.self]
+        subcommands: [FleetInitCommand.self, FleetJoinCommand.self, FleetStatusCommand.self]
     )
 
     /// Loads the configuration and the fleet's clients; a configuration without `fleet:` exits 78.

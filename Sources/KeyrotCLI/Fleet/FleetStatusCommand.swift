@@ -2,13 +2,14 @@ import ArgumentParser
 import FleetAWS
 import Foundation
 import KeyrotConfig
+import FleetCoordination
 import KeyrotCore
 
-/// `keyrotd fleet status`: the secret's stages and the lease, read from AWS with the files' key.
+/// `keyrotd fleet status`: the secret's stages, the lease and the members, read from AWS with the files' key.
 struct FleetStatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the fleet's secret stages and lease holder (read from AWS, never a secret value)."
+        abstract: "Show the fleet's secret stages, lease holder, record and members (read from AWS, never a secret value)."
     )
 
     @OptionGroup var options: GlobalOptions
@@ -23,8 +24,10 @@ struct FleetStatusCommand: AsyncParsableCommand {
             let credentials = try ConfiguredKey.read(configuration)
             let secret = try await fleet.secrets.describeSecret(fleet.settings.secretID, credentials: credentials)
             let lease = try await fleet.dynamo.getItem(fleet.settings.lockTable, key: fleet.leaseStoreKey, credentials: credentials)
-                .map(LeaseItem.init(item:))
-            report = FleetStatusReport(host: fleet.settings.hostID, secret: secret, lease: lease)
+                .map(FleetAWS.LeaseItem.init(item:))
+            let members = FleetTableItems.members(from: try await fleet.dynamo.getItem(fleet.settings.lockTable, key: FleetTableItems.membersKey,
+                                                                                       credentials: credentials))
+            report = FleetStatusReport(host: fleet.settings.hostID, secret: secret, lease: lease, members: members)
         } catch {
             throw FleetCommand.fail(error)
         }
@@ -57,8 +60,40 @@ struct FleetStatusReport: Encodable {
     var secret: Secret
     /// nil when no host has ever taken the lease.
     var lease: Lease?
+    /// Every host that joined: its heartbeat, what its files hold (its acknowledgement), whether dropped.
+    var members: [Member] = []
 
-    init(host: String, secret: SecretDescription, lease: LeaseItem?) {
+    struct Member: Encodable {
+        var host: String
+        var heartbeat: Int
+        var lastHeartbeat: String
+        var holds: String
+        var applying: String?
+        var failed: String?
+        var dropped: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case host, heartbeat, lastHeartbeat = "last_heartbeat", holds, applying, failed, dropped
+        }
+
+        init(_ item: MemberItem) {
+            host = item.host.rawValue
+            heartbeat = item.heartbeat
+            lastHeartbeat = item.lastHeartbeatAt.formatted(.iso8601)
+            holds = item.state.holds.rawValue
+            applying = item.state.applying?.rawValue
+            failed = item.state.failed?.rawValue
+            dropped = item.dropped
+        }
+
+        var line: String {
+            "member \(host): holds \(holds), heartbeat \(heartbeat) at \(lastHeartbeat)"
+                + (applying.map { ", applying \($0)" } ?? "") + (failed.map { ", failed \($0)" } ?? "") + (dropped ? ", DROPPED" : "")
+        }
+    }
+
+    init(host: String, secret: SecretDescription, lease: FleetAWS.LeaseItem?, members: [MemberItem] = []) {
+        self.members = members.map(Member.init)
         self.host = host
         self.secret = Secret(id: secret.name, arn: secret.arn, versions: secret.versionStages.filter { !$0.value.isEmpty })
         self.lease = lease.map { item in
@@ -95,6 +130,7 @@ struct FleetStatusReport: Encodable {
                 lines.append("  \(name): \(value)")
             }
         }
+        lines += members.isEmpty ? ["members: none joined (`keyrotd fleet join` on each host)"] : members.map(\.line)
         return lines.joined(separator: "\n")
     }
 }

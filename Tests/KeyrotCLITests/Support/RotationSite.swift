@@ -69,8 +69,9 @@ struct RotationSite {
 
     /// keyrotd.yml for this site; the endpoints default to moto's.
     /// `fleet`: a `fleet:` section body (indented two spaces) and moto as Secrets Manager and DynamoDB.
+    /// `extra`: more top-level settings (e.g. `verify_command: [...]`), each line ending in a newline.
     func writeConfiguration(propagationTimeout: String = "30s", iamEndpoint: String? = nil, stsEndpoint: String? = nil,
-                            overlap: String = "0s", grace: String = "0s", fleet: String? = nil) throws {
+                            overlap: String = "0s", grace: String = "0s", fleet: String? = nil, extra: String = "") throws {
         var text = """
             user: \(moto.user)
             max_age: 90d
@@ -88,7 +89,7 @@ struct RotationSite {
         if let fleet {
             text += "  secretsmanager_endpoint: \(moto.endpoint)\n  dynamodb_endpoint: \(moto.endpoint)\nfleet:\n\(fleet)"
         }
-        text += "files:\n"
+        text += extra + "files:\n"
         for file in Self.files {
             text += "  - path: \(path(file.name))\n    \(file.yaml)\n"
         }
