@@ -14,6 +14,9 @@ public struct StateDirectoryLayout: Sendable, Hashable {
     public var backups: String { directory + "/backups" }
     /// What the last run ended with, for `keyrotd status` (no secret).
     public var lastRun: String { directory + "/last-run.json" }
+    /// Fleet mode: the member's switch in flight, from and to which key, with its backups and the
+    /// units restarted (no secret).
+    public var fleetSwitch: String { directory + "/fleet-switch.json" }
     /// What the metrics keep across restarts: counters and timestamps (no secret).
     public var metricsHistory: String { directory + "/metrics.json" }
 }

@@ -32,16 +32,26 @@ import Testing
                      CredentialFileSpec(path: directory.appending(path: "app.env").path, format: .env)]
             try Data("[default]\naws_access_key_id = \(old.accessKeyID)\naws_secret_access_key = \(old.secretAccessKey.revealed())\n".utf8)
                 .write(to: URL(fileURLWithPath: specs[0].path))
+            restarter = FakeConsumerRestarter(crashSwitch: FakeCrashSwitch(), units: ["a.service", "b.service"],
+                                              runningKey: old.accessKeyID) { [path = specs[0].path] in
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                return [old.accessKeyID, new.accessKeyID].first { text.contains($0.rawValue) }
+            }
             try Data("# app\nAWS_ACCESS_KEY_ID=\(old.accessKeyID)\nAWS_SECRET_ACCESS_KEY=\(old.secretAccessKey.revealed())\nOTHER=1\n".utf8)
                 .write(to: URL(fileURLWithPath: specs[1].path))
         }
 
         var stateDirectory: String { directory.appending(path: "state").path }
 
+        /// Two consumers that read the first file at start, both running `old`.
+        let restarter: FakeConsumerRestarter
+
         /// A switch as a process would make it; `killAt` parks it for ever at that point.
-        func makeSwitch(killAt: String? = nil) -> FleetLocalSwitch {
+        func makeSwitch(killAt: String? = nil, restarting units: [String] = []) -> FleetLocalSwitch {
             FleetLocalSwitch(paths: specs.map(\.path), store: ConfiguredFileStore(files: specs, stateDirectory: stateDirectory),
-                             verifier: verifier, stateDirectory: stateDirectory, checkWorks: { _ in },
+                             verifier: verifier,
+                             consumers: units.isEmpty ? nil : .init(units: units, restarter: restarter),
+                             stateDirectory: stateDirectory, checkWorks: { _ in },
                              reached: { [self] point in
                                  points.withLock { $0.append(point) }
                                  guard point == killAt else { return }
@@ -134,6 +144,45 @@ import Testing
         try await host.makeSwitch().restore(expecting: Self.old.accessKeyID)
         let error = await #expect(throws: FleetPortError.self) { try await host.makeSwitch().restore(expecting: Self.new.accessKeyID) }
         #expect(error?.message.contains("no backup of \(Self.new.accessKeyID)") == true)
+    }
+
+    @Test("restart_units: restarted in order on the new key after the rewrite; a fleet rollback restarts them on the old key")
+    func consumersFollowTheFiles() async throws {
+        let host = try Host()
+        let files = host.makeSwitch(restarting: ["a.service", "b.service"])
+        try await files.apply(Self.new)
+        #expect(host.restarter.restarts.map(\.unit) == ["a.service", "b.service"])
+        #expect(host.restarter.units(running: Self.new.accessKeyID) == ["a.service", "b.service"])
+        try await files.restore(expecting: Self.old.accessKeyID)
+        #expect(host.restarter.units(running: Self.old.accessKeyID) == ["a.service", "b.service"])
+    }
+
+    @Test("a consumer that fails on the new key: the files go back and every unit restarted so far runs the old key again")
+    func failedRestartPutsBack() async throws {
+        let host = try Host()
+        let before = try host.contents()
+        host.restarter.inject(RotationPortError(.failed, "b.service did not become active"), into: "b.service")
+        let error = await #expect(throws: FleetPortError.self) {
+            try await host.makeSwitch(restarting: ["a.service", "b.service"]).apply(Self.new)
+        }
+        #expect(error?.message.contains("put back to \(Self.old.accessKeyID)") == true, "\(String(describing: error))")
+        #expect(try host.contents() == before)
+        #expect(host.restarter.units(running: Self.old.accessKeyID) == ["a.service", "b.service"], "b.service started again on the old key")
+        #expect(!host.recordExists && host.backups.isEmpty)
+    }
+
+    @Test("a member killed during a restart: the next start puts the files back and restarts the units on the old key")
+    func killedDuringRestart() async throws {
+        let host = try Host()
+        let dying = host.makeSwitch(killAt: "restarting:b.service", restarting: ["a.service", "b.service"])
+        Task { try? await dying.apply(Self.new) }
+        while !host.points.withLock({ $0.contains("restarting:b.service") }) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(host.restarter.runningKey(of: "a.service") == Self.new.accessKeyID)
+
+        let restarted = host.makeSwitch(restarting: ["a.service", "b.service"])
+        #expect(try await restarted.heldPair() == Self.old)
+        #expect(host.restarter.units(running: Self.old.accessKeyID) == ["a.service", "b.service"])
+        #expect(!host.recordExists)
     }
 
     /// `rewrote:N` and `restored:N` name the N-th configured file.

@@ -4,6 +4,7 @@ import KeyrotConfig
 import KeyrotCore
 import Logging
 import RotationEngine
+import SystemdIntegration
 
 /// Builds fleet mode's ports and runner from a configuration with a `fleet:` block: the
 /// coordination over the Secrets Manager, DynamoDB and IAM clients, the configured files through
@@ -28,10 +29,15 @@ enum FleetDaemonRuntime {
             VerifyCommandRunner(command: $0, timeout: configuration.verifyTimeout, logger: logger, secrets: { secrets.all }, clock: clock,
                                 confinement: VerifyConfinement.hiding(stateDirectory: stateDirectory, logger: logger))
         } ?? NoVerifyCommand()
+        let consumers = configuration.restartUnits.isEmpty ? nil : FleetLocalSwitch.Consumers(
+            units: configuration.restartUnits,
+            restarter: HookedConsumerRestarter(
+                wrapped: SystemdConsumerRestarter(timeout: configuration.restartTimeout, logger: logger, restarter: SystemdUnitRestarter(clock: clock)),
+                hook: hook))
         let files = FleetLocalSwitch(
             paths: configuration.files.map(\.path),
-            store: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory), hook: hook),
-            verifier: verifier, stateDirectory: stateDirectory, checkWorks: { try await keys.checkWorks($0) })
+            store: HookedFileStore(wrapped: ConfiguredFileStore(files: configuration.files, stateDirectory: stateDirectory, logger: logger), hook: hook),
+            verifier: verifier, consumers: consumers, stateDirectory: stateDirectory, checkWorks: { try await keys.checkWorks($0) })
         return FleetPorts(secret: FleetSecretStoreAdapter(client: fleet.secrets, secretID: fleet.settings.secretID),
                           table: FleetTableAdapter(client: fleet.dynamo, table: fleet.settings.lockTable, leaseDuration: fleet.settings.leaseDuration),
                           keys: keys, files: files, clock: clock,

@@ -4,8 +4,9 @@ import KeyrotCore
 import RotationEngine
 
 /// The coordination's `FleetLocalFiles` over the single-host file store: every configured file
-/// backed up (0600, state directory), rewritten atomically with read-back, then verified
-/// (`verify_command`, and STS with the new pair); on failure every file is put back. The switch's
+/// backed up (0600, state directory), rewritten atomically with read-back, the `restart_units`
+/// try-restarted in order, then verified (`verify_command`, and STS with the new pair); on failure
+/// every file is put back and the units restarted so far are restarted again on the old key. The switch's
 /// durable record (``FleetSwitchRecord``) lets a member killed mid-apply put its files back at the
 /// next start (every call first recovers). One operation at a time: the leader role of the same
 /// process reads the files it signs with only between switches.
@@ -13,6 +14,9 @@ final class FleetLocalSwitch: FleetLocalFiles {
     let paths: [String]
     let store: any CredentialFileStore
     let verifier: any RotationVerifier
+    /// `restart_units`, in order, and what restarts them (systemd over D-Bus in keyrotd); nil
+    /// without `restart_units`.
+    let consumers: Consumers?
     let stateDirectory: String
     /// STS with the new pair, after the files hold it.
     let checkWorks: @Sendable (Credentials) async throws -> Void
@@ -20,12 +24,14 @@ final class FleetLocalSwitch: FleetLocalFiles {
     let reached: @Sendable (String) async -> Void
     private let gate = SerialGate()
 
-    init(paths: [String], store: any CredentialFileStore, verifier: any RotationVerifier, stateDirectory: String,
+    init(paths: [String], store: any CredentialFileStore, verifier: any RotationVerifier,
+         consumers: Consumers? = nil, stateDirectory: String,
          checkWorks: @escaping @Sendable (Credentials) async throws -> Void,
          reached: @escaping @Sendable (String) async -> Void = { CrashPoints.reached("fleet-switch:\($0)") }) {
         self.paths = paths
         self.store = store
         self.verifier = verifier
+        self.consumers = consumers
         self.stateDirectory = stateDirectory
         self.checkWorks = checkWorks
         self.reached = reached
@@ -64,6 +70,7 @@ final class FleetLocalSwitch: FleetLocalFiles {
                 guard written == new else {
                     throw FleetPortError(.failed, "after the rewrite the files hold \(written.accessKeyID), not \(new.accessKeyID)")
                 }
+                try await restartConsumers(&record)
                 try await verifier.verify()
                 try await checkWorks(new)
             } catch {
@@ -91,6 +98,21 @@ final class FleetLocalSwitch: FleetLocalFiles {
         }
     }
 
+    /// Try-restarts each of `restart_units`, recording it before its restart; a unit that was not
+    /// running stays stopped and leaves the record again.
+    private func restartConsumers(_ record: inout FleetSwitchRecord) async throws {
+        guard let consumers else { return }
+        for unit in consumers.units {
+            record.restartedUnits = (record.restartedUnits ?? []) + [unit]
+            try await ported { [record] in try record.save(in: stateDirectory) }
+            await reached("restarting:\(unit)")
+            if try await consumers.restarter.restart(unit: unit, startIfStopped: false) == .notRunning {
+                record.restartedUnits?.removeLast()
+                try await ported { [record] in try record.save(in: stateDirectory) }
+            }
+        }
+    }
+
     /// A switch that never reached `switched` (the process died): the backups go back.
     private func recoverInterruptedSwitch() async throws {
         guard let record = try await ported({ try FleetSwitchRecord.load(from: stateDirectory) }), record.stage == .switching else { return }
@@ -107,6 +129,12 @@ final class FleetLocalSwitch: FleetLocalFiles {
         let held = try await readHeldPair().pair
         guard held.accessKeyID == keyID else {
             throw FleetPortError(.failed, "after restoring the backups the files hold \(held.accessKeyID), not \(keyID); inspect them and \(FleetSwitchRecord.path(in: stateDirectory))")
+        }
+        // Started if need be: a consumer that failed to start on the new key runs again on the old.
+        if let consumers {
+            for unit in record.restartedUnits ?? [] {
+                _ = try await ported { try await consumers.restarter.restart(unit: unit, startIfStopped: true) }
+            }
         }
         try await ported { try FleetSwitchRecord.remove(from: stateDirectory) }
         for backup in record.backups.values {
@@ -142,6 +170,14 @@ final class FleetLocalSwitch: FleetLocalFiles {
 
     private static func describe(_ error: any Error) -> String {
         (error as? RotationPortError)?.message ?? (error as? RotationError)?.message ?? "\(error)"
+    }
+}
+
+extension FleetLocalSwitch {
+    /// The services that read the key (`restart_units`) and what restarts them.
+    struct Consumers: Sendable {
+        let units: [String]
+        let restarter: any ConsumerRestarter
     }
 }
 

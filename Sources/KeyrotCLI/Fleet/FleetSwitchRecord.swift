@@ -20,8 +20,11 @@ struct FleetSwitchRecord: Codable, Sendable, Hashable {
     var to: AccessKeyID
     /// Configured path → its backup.
     var backups: [String: FileBackupReference]
+    /// The `restart_units` whose restart on the new key has begun, each saved before its restart:
+    /// putting the files back restarts exactly these again, on the old key.
+    var restartedUnits: [String]? = nil
 
-    static func path(in stateDirectory: String) -> String { stateDirectory + "/fleet-switch.json" }
+    static func path(in stateDirectory: String) -> String { StateDirectoryLayout(stateDirectory).fleetSwitch }
 
     static func load(from stateDirectory: String) throws -> FleetSwitchRecord? {
         let path = path(in: stateDirectory)
