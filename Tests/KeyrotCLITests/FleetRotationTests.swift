@@ -40,8 +40,11 @@ struct FleetRotationTests {
             #expect(log.contains("fleet: waiting for 3 of 3 hosts"), "the STATUS text names the hosts it waits for")
             #expect(daemons.filter { $0.output.contains("took the lease") }.count == 1, "one leader")
             let leaderHost = Self.all[try #require(daemons.firstIndex { $0 === leader })]
-            let metrics = try String(contentsOfFile: fleet.hosts[leaderHost]!.path("keyrotd.prom"), encoding: .utf8)
-            #expect(metrics.contains(#"keyrotd_rotations_total{result="completed"} 1"#), "the leader's metrics_file counts it\n\(metrics)")
+            // The leader writes it once its run returns, just after the deletion the wait above saw.
+            try await fleet.waitUntil("the leader's metrics_file counting the rotation", seconds: 10, running: Self.all) {
+                let metrics = (try? String(contentsOfFile: fleet.hosts[leaderHost]!.path("keyrotd.prom"), encoding: .utf8)) ?? ""
+                return metrics.contains(#"keyrotd_rotations_total{result="completed"} 1"#)
+            }
             let status = try await fleet.hosts["collector-3"]!.keyrotd("fleet", "status", "--json")
             #expect(status.status == 0, "\(status)")
             let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], "\(status)")
