@@ -1,3 +1,4 @@
+import FleetCoordination
 import Foundation
 @testable import KeyrotCLI
 import KeyrotCore
@@ -111,5 +112,21 @@ struct MetricsRecorderTests {
         let warnings = log.messages.filter { $0.contains("cannot write the metrics file") }
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("ReadWritePaths=") == true)
+    }
+
+    @Test("fleet mode: a dropped member is counted in keyrotd_fleet_members_dropped_total, which survives a restart; without a fleet there is no such metric")
+    func fleetMemberDropped() throws {
+        let single = RotationMetrics(user: "snowplow-operator", version: "9.9.9", history: MetricsHistory())
+        #expect(!String(decoding: single.render(), as: UTF8.self).contains("keyrotd_fleet_members_dropped_total"))
+        let fleet = MetricsRecorder(path: path, stateDirectory: folder, user: "snowplow-operator", version: "9.9.9",
+                                    maxAge: 90 * 86_400, clock: clock, logger: LogRecorder().logger(), fleet: true)
+        let events = FleetJournalEvents(user: "snowplow-operator", logger: LogRecorder().logger(), status: { _ in }, metrics: fleet)
+        events.record(.memberDropped("collector-3"))
+        events.record(.hostMissing("collector-2"))
+        #expect(try samples()["keyrotd_fleet_members_dropped_total"] == "1")
+        let restarted = MetricsRecorder(path: path, stateDirectory: folder, user: "snowplow-operator", version: "9.9.9",
+                                        maxAge: 90 * 86_400, clock: clock, logger: LogRecorder().logger(), fleet: true)
+        restarted.memberDropped()
+        #expect(try samples()["keyrotd_fleet_members_dropped_total"] == "2")
     }
 }

@@ -19,7 +19,8 @@ enum FleetDaemonRuntime {
     }
 
     static func ports(for configuration: KeyrotConfiguration, fleet: FleetRuntime, logger: Logger, clock: any KeyrotClock,
-                      status: @escaping @Sendable (String) -> Void, hooks: [any PortCallHook] = []) throws -> FleetPorts {
+                      status: @escaping @Sendable (String) -> Void, hooks: [any PortCallHook] = [],
+                      metrics: MetricsRecorder? = nil) throws -> FleetPorts {
         let client = try RotationRuntime.client(for: configuration, logger: logger)
         let keys = FleetKeyServiceAdapter(client: client, user: configuration.user)
         let secrets = SecretsSeen()
@@ -41,7 +42,7 @@ enum FleetDaemonRuntime {
         return FleetPorts(secret: FleetSecretStoreAdapter(client: fleet.secrets, secretID: fleet.settings.secretID),
                           table: FleetTableAdapter(client: fleet.dynamo, table: fleet.settings.lockTable, leaseDuration: fleet.settings.leaseDuration),
                           keys: keys, files: files, clock: clock,
-                          events: FleetJournalEvents(user: configuration.user, logger: logger, status: status))
+                          events: FleetJournalEvents(user: configuration.user, logger: logger, status: status, metrics: metrics))
     }
 
     static func runner(for configuration: KeyrotConfiguration, configPath: String, logger: Logger, clock: any KeyrotClock,
@@ -49,10 +50,11 @@ enum FleetDaemonRuntime {
         let fleet = try FleetRuntime(configuration, configPath: configPath, logger: logger)
         let metrics = configuration.metricsFile.map {
             MetricsRecorder(path: $0, stateDirectory: configuration.stateDirectory, user: configuration.user, version: keyrotdVersion,
-                            maxAge: configuration.maxAge.timeInterval, clock: clock, logger: logger)
+                            maxAge: configuration.maxAge.timeInterval, clock: clock, logger: logger, fleet: true)
         }
         return FleetRotationRunner(policy: policy(for: configuration, fleet.settings),
-                                   ports: try ports(for: configuration, fleet: fleet, logger: logger, clock: clock, status: status, hooks: hooks),
+                                   ports: try ports(for: configuration, fleet: fleet, logger: logger, clock: clock, status: status, hooks: hooks,
+                                                    metrics: metrics),
                                    maxAge: configuration.maxAge.timeInterval, logger: logger, metrics: metrics)
     }
 }

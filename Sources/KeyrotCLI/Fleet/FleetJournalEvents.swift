@@ -6,11 +6,13 @@ import SystemdIntegration
 
 /// Turns the fleet's events into log entries (MESSAGE_ID and KEYROTD_* fields in the journal, the
 /// host concerned in KEYROTD_HOST) and the STATUS line, e.g.
-/// `fleet: waiting for 2 of 3 hosts (collector-2, collector-3)`. Events never carry a secret.
+/// `fleet: waiting for 2 of 3 hosts (collector-2, collector-3)`, and a dropped member into
+/// `metrics_file`. Events never carry a secret.
 struct FleetJournalEvents: FleetEventSink {
     let user: String
     let logger: Logger
     let status: @Sendable (String) -> Void
+    var metrics: MetricsRecorder? = nil
 
     func record(_ event: FleetEvent) {
         var metadata: Logger.Metadata = ["user": .string(user)]
@@ -18,6 +20,7 @@ struct FleetJournalEvents: FleetEventSink {
         metadata.merge(Self.fields(of: event)) { _, new in new }
         logger.log(level: Self.level(of: event), "\(event.message)", metadata: metadata)
         if let text = Self.statusText(for: event) { status(text) }
+        if case .memberDropped = event { metrics?.memberDropped() }
     }
 
     static func messageID(for event: FleetEvent) -> MessageID? {

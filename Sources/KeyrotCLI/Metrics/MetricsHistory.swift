@@ -12,6 +12,8 @@ struct MetricsHistory: Codable, Equatable {
     var phase: RotationPhase?
     /// `keyrotd_rotations_total` by result label.
     var rotations: [String: Int] = [:]
+    /// Fleet mode: `keyrotd_fleet_members_dropped_total` (absent in histories written before it).
+    var fleetMembersDropped: Int?
 
     static func path(stateDirectory: String) -> String { StateDirectoryLayout(stateDirectory).metricsHistory }
 

@@ -19,14 +19,14 @@ final class MetricsRecorder: Sendable {
     private let state: Mutex<(history: MetricsHistory, failing: Bool)>
 
     init(path: String, stateDirectory: String, user: String, version: String, maxAge: TimeInterval,
-         clock: any KeyrotClock, logger: Logger) {
+         clock: any KeyrotClock, logger: Logger, fleet: Bool = false) {
         self.path = path
         self.stateDirectory = stateDirectory
         self.maxAge = maxAge
         self.clock = clock
         self.logger = logger
         let history = MetricsHistory.load(stateDirectory: stateDirectory)
-        metrics = RotationMetrics(user: user, version: version, history: history)
+        metrics = RotationMetrics(user: user, version: version, history: history, fleet: fleet)
         state = Mutex((history, false))
     }
 
@@ -71,6 +71,15 @@ final class MetricsRecorder: Sendable {
             history.rotations[result.rawValue, default: 0] += 1
             if result == .completed { history.lastSuccessAt = now }
             metrics.finished(result, at: now)
+            return true
+        }
+    }
+
+    /// Fleet mode: this host, leading, dropped a member past `member_grace`.
+    func memberDropped() {
+        update { history in
+            history.fleetMembersDropped = (history.fleetMembersDropped ?? 0) + 1
+            metrics.memberDropped()
             return true
         }
     }

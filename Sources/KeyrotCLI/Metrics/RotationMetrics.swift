@@ -24,8 +24,11 @@ final class RotationMetrics: Sendable {
     private let lastAttempt: Gauge
     private let rotations: [Result: Counter]
     private let phases: [RotationPhase: Gauge]
+    /// Fleet mode only: hosts dropped from the fleet after `member_grace` (an alert's subject: the
+    /// host must rejoin with `keyrotd fleet join`).
+    private let membersDropped: Counter?
 
-    init(user: String, version: String, history: MetricsHistory) {
+    init(user: String, version: String, history: MetricsHistory, fleet: Bool = false) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         keyCreated = registry.makeGauge(
@@ -45,6 +48,9 @@ final class RotationMetrics: Sendable {
             (phase, registry.makeGauge(name: "keyrotd_phase", labels: [("phase", phase.rawValue)],
                                        help: "1 for the phase the rotation record is in, 0 for the others."))
         })
+        membersDropped = fleet ? registry.makeCounter(
+            name: "keyrotd_fleet_members_dropped_total",
+            help: "Hosts dropped from the fleet after member_grace while this host led; each must rejoin with keyrotd fleet join.") : nil
         registry.makeGauge(name: "keyrotd_build_info", labels: [("version", version)],
                            help: "Always 1; the version label tells which keyrotd runs.").set(to: 1)
         restore(history)
@@ -59,6 +65,7 @@ final class RotationMetrics: Sendable {
             counter.increment(by: Int64(history.rotations[result.rawValue] ?? 0))
         }
         phase(history.phase ?? .idle)
+        membersDropped?.increment(by: Int64(history.fleetMembersDropped ?? 0))
     }
 
     func phase(_ current: RotationPhase) {
@@ -78,6 +85,10 @@ final class RotationMetrics: Sendable {
     func finished(_ result: Result, at date: Date) {
         rotations[result]?.increment()
         if result == .completed { lastSuccess.set(date.timeIntervalSince1970) }
+    }
+
+    func memberDropped() {
+        membersDropped?.increment()
     }
 
     /// The text exposition, sorted by metric name so that the file reads the same way each time.
