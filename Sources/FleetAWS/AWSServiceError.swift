@@ -52,14 +52,8 @@ public struct AWSServiceError: Error, Sendable, CustomStringConvertible {
         case rejected
     }
 
-    /// An AWS error answer as received (its text already cleaned by `NetworkText`).
-    public struct Answer: Sendable, Hashable {
-        /// The short AWS code, e.g. `ConditionalCheckFailedException` (the part after `#` of `__type`).
-        public let code: String
-        public let message: String
-        public let httpStatus: Int
-        public let requestID: String?
-    }
+    /// The short AWS code is the part after `#` of `__type`, e.g. `ConditionalCheckFailedException`.
+    public typealias Answer = AWSErrorAnswer
 
     public let code: Code
     /// The operation that failed, e.g. `PutSecretValue`.

@@ -8,9 +8,8 @@ enum JSONErrorParser {
         let status = response.status
         guard let document = JSONValue.parse(response.body), document.object != nil else {
             if response.body.first == UInt8(ascii: "<") {
-                let xml = ErrorResponseParser.answer(response.body, httpStatus: status)
-                let answer = AWSServiceError.Answer(code: xml.code, message: xml.message, httpStatus: status, requestID: xml.requestID)
-                return AWSServiceError(code: .init(awsCode: xml.code, httpStatus: status), answer: answer, itemAtFailure: nil)
+                let answer = ErrorResponseParser.answer(response.body, httpStatus: status)
+                return AWSServiceError(code: .init(awsCode: answer.code, httpStatus: status), answer: answer, itemAtFailure: nil)
             }
             let code = response.header("x-amzn-ErrorType").map(shortCode) ?? "HTTP\(status)"
             let answer = AWSServiceError.Answer(code: code, message: "an error answer that is not JSON (\(response.body.count) bytes)",

@@ -43,14 +43,7 @@ public struct IAMError: Error, Sendable, CustomStringConvertible {
         case rejected
     }
 
-    /// An AWS error answer as received (its text already cleaned by ``NetworkText``).
-    public struct Answer: Sendable, Hashable {
-        /// The AWS error code, e.g. `AccessDenied`, `LimitExceeded`, `Throttling`.
-        public let code: String
-        public let message: String
-        public let httpStatus: Int
-        public let requestID: String?
-    }
+    public typealias Answer = AWSErrorAnswer
 
     public let code: Code
     /// The Query action that failed, e.g. `CreateAccessKey` (empty while inside the transport).
