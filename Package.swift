@@ -74,7 +74,8 @@ let package = Package(
         // keyrotd.yml: parsing with line numbers, defaults, validation.
         .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", "DurableFS", yams], swiftSettings: strict),
 
-        // The crash-safe rotation: a pure state machine over a clock, its ports and its driver.
+        // The crash-safe rotation: one async function per phase over five ports and a clock, the
+        // record as the durable truth, and the driver (stop requests, critical section, retries).
         .target(name: "RotationEngine", dependencies: ["KeyrotCore", logging], swiftSettings: strict),
 
         // Fleet mode's coordination (docs/fleet/protocol.md): the leader and member flows over
