@@ -102,6 +102,9 @@ public struct RotationRecord: Sendable, Hashable, Codable {
     /// The key the files hold after the last completed rotation, and when it completed.
     public var currentKeyID: AccessKeyID?
     public var lastCompletedAt: Date?
+    /// When `currentKeyID` was created (`createdAt` of the rotation that completed with it), for
+    /// `keyrotd status`'s key age. Absent in records from before it, and for a key keyrotd did not make.
+    public var currentKeyCreatedAt: Date?
 
     public init(user: String) {
         version = Self.currentVersion

@@ -70,11 +70,14 @@ extension RotationRun {
         }
         let oldKeyID = record.oldKeyID
         let newKeyID = record.newKeyID
+        let newKeyCreatedAt = record.createdAt
+        let keyBefore = record.currentKeyID
         record.resetToIdle()
         switch ending {
         case .completed:
             guard let oldKeyID, let newKeyID else { return brokenRecord() }
             record.currentKeyID = newKeyID
+            record.currentKeyCreatedAt = newKeyCreatedAt
             record.lastCompletedAt = now
             record.lastError = nil
             try await save()
@@ -83,6 +86,7 @@ extension RotationRun {
         case .rolledBack(let error):
             // The files' key: the old one, or another rotation's when one overtook this one.
             record.currentKeyID = (try? policy.agreedCredentials(in: contents).get())?.accessKeyID ?? oldKeyID
+            if record.currentKeyID != keyBefore { record.currentKeyCreatedAt = nil }
             try await save()
             emit(.rolledBack(newKeyID: newKeyID, error))
             return .rolledBack(error)

@@ -1,4 +1,5 @@
 import Foundation
+import KeyrotCore
 @testable import KeyrotCLI
 import RotationEngine
 import Testing
@@ -10,9 +11,39 @@ import Testing
         var record = RotationRecord(user: "snowplow-operator")
         record.phase = .verifying
         record.restartedUnits = ["snowplow-collector.service", "snowplow-enrich.service"]
-        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: nil, overlap: 3_600, grace: 86_400, now: Date())
+        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: nil, maxAge: 90 * 86_400, overlap: 3_600, grace: 86_400, now: Date())
         #expect(report.text().contains("units restarted: snowplow-collector.service, snowplow-enrich.service"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         #expect(object["restarted_units"] as? [String] == ["snowplow-collector.service", "snowplow-enrich.service"])
+    }
+
+    @Test("right after a rotation (no idle run since) the key's age and next rotation come from the record")
+    func keyAgeAfterARotation() throws {
+        let created = Date(timeIntervalSince1970: 1_800_000_000)
+        let now = created.addingTimeInterval(2 * 86_400 + 60)
+        var record = RotationRecord(user: "snowplow-operator")
+        record.currentKeyID = "AKIAIOSFODNN7EXAMPLE"
+        record.currentKeyCreatedAt = created
+        let lastRun = LastRunRecord(outcome: .completed(oldKeyID: "AKIAI44QH8DHBEXAMPLE",
+                                                        newKeyID: "AKIAIOSFODNN7EXAMPLE"),
+                                    at: now, maxAge: 90 * 86_400)
+        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: lastRun, maxAge: 90 * 86_400, overlap: 0, grace: 0, now: now)
+        #expect(report.keyAgeDays == 2)
+        #expect(report.nextRotation == created.addingTimeInterval(90 * 86_400))
+        #expect(report.text().contains("key age: 2 days (created 2027-01-15 08:00 UTC)"))
+        #expect(report.text().contains("next rotation: 2027-04-15 08:00 UTC"))
+    }
+
+    @Test("an idle run's view of IAM wins over the record's (the key may have changed outside keyrotd)")
+    func idleRunWins() throws {
+        let recorded = Date(timeIntervalSince1970: 1_800_000_000)
+        var record = RotationRecord(user: "snowplow-operator")
+        record.currentKeyCreatedAt = recorded
+        let nextDue = recorded.addingTimeInterval(100 * 86_400)
+        let lastRun = LastRunRecord(outcome: .idle(nextDue: nextDue), at: recorded.addingTimeInterval(20 * 86_400), maxAge: 90 * 86_400)
+        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: lastRun, maxAge: 90 * 86_400, overlap: 0, grace: 0,
+                                  now: recorded.addingTimeInterval(20 * 86_400))
+        #expect(report.keyCreatedAt == recorded.addingTimeInterval(10 * 86_400))
+        #expect(report.nextRotation == nextDue)
     }
 }

@@ -21,6 +21,24 @@ struct RotationHappyPathTests {
         #expect(record.lastCompletedAt != nil)
     }
 
+    @Test("the record keeps when the key in use was created (status shows its age), and a rollback to that key keeps it")
+    func currentKeyCreationIsRecorded() async throws {
+        let world = FakeWorld()
+        let created = world.clock.now
+        _ = await world.driver().run(.rotate(force: true))
+        let completed = try #require(try world.store.record)
+        let createdAt = try #require(completed.currentKeyCreatedAt)
+        // The key was made within the run's first steps, long before overlap and grace ended.
+        #expect(createdAt >= created && createdAt < created.addingTimeInterval(60))
+
+        world.verifier.inject(RotationPortError(.failed, "exit status 1"))
+        let outcome = await world.driver().run(.rotate(force: true))
+        #expect(outcome.errorCode == .verifyFailed)
+        let rolledBack = try #require(try world.store.record)
+        #expect(rolledBack.currentKeyID == completed.currentKeyID)
+        #expect(rolledBack.currentKeyCreatedAt == createdAt)
+    }
+
     @Test("IAM writes come in the order create, deactivate old, delete old")
     func orderOfWrites() async throws {
         let world = FakeWorld()

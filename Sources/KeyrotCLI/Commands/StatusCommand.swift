@@ -27,8 +27,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let report = StatusReport(user: configuration.user, record: record,
                                   lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
-                                  overlap: configuration.overlap.timeInterval, grace: configuration.grace.timeInterval,
-                                  now: SystemClock().now)
+                                  maxAge: configuration.maxAge.timeInterval, overlap: configuration.overlap.timeInterval,
+                                  grace: configuration.grace.timeInterval, now: SystemClock().now)
         print(json ? report.json() : report.text())
     }
 }
@@ -53,11 +53,13 @@ struct StatusReport: Encodable {
     var lastCompletedAt: Date?
     var lastRun: LastRunRecord?
     var nextRotation: Date?
-    /// The key in use, as the last idle run found it (status calls no AWS API).
+    /// The key in use, as the last idle run found it, or as the rotation that made it recorded it
+    /// (status calls no AWS API).
     var keyCreatedAt: Date?
     var keyAgeDays: Int?
 
-    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, overlap: TimeInterval, grace: TimeInterval, now: Date) {
+    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, maxAge: TimeInterval, overlap: TimeInterval,
+         grace: TimeInterval, now: Date) {
         self.user = user
         phase = record?.phase.rawValue ?? RotationPhase.idle.rawValue
         currentKeyID = record?.currentKeyID?.rawValue
@@ -74,8 +76,13 @@ struct StatusReport: Encodable {
         lastError = record?.lastError.map { "\($0.code): \($0.message)" }
         lastCompletedAt = record?.lastCompletedAt
         self.lastRun = lastRun
-        nextRotation = lastRun?.result == "idle" ? lastRun?.nextDue : nil
-        keyCreatedAt = phase == RotationPhase.idle.rawValue ? lastRun?.keyCreatedAt : nil
+        // Idle, the key's age comes from the last run when that run looked at IAM (an idle run),
+        // else from the record (right after a rotation, or when the last run failed to reach AWS).
+        if phase == RotationPhase.idle.rawValue {
+            let lastRunLooked = lastRun?.result == "idle"
+            keyCreatedAt = lastRunLooked ? lastRun?.keyCreatedAt : record?.currentKeyCreatedAt
+            nextRotation = lastRunLooked ? lastRun?.nextDue : keyCreatedAt?.addingTimeInterval(maxAge)
+        }
         keyAgeDays = keyCreatedAt.map { KeyAge.days(createdAt: $0, now: now) }
     }
 
