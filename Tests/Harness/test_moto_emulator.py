@@ -65,3 +65,30 @@ def test_fleet_user_may_make_exactly_the_fleet_host_calls(tmp_path):
             assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
     finally:
         subprocess.run([HARNESS, "down", "--dir", str(tmp_path)], capture_output=True)
+
+
+def test_a_port_taken_before_moto_binds_it_is_replaced(tmp_path, monkeypatch):
+    """free_port() hands out a port that another process can take before moto_server binds it;
+    moto_server then exits at once, and `up` must start it again on another port."""
+    import argparse
+    import importlib.machinery
+    import importlib.util
+    import socket
+    loader = importlib.machinery.SourceFileLoader("moto_emulator", HARNESS)
+    emulator = importlib.util.module_from_spec(importlib.util.spec_from_loader("moto_emulator", loader))
+    loader.exec_module(emulator)
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    ports = [taken.getsockname()[1]]
+    fresh = emulator.free_port
+    monkeypatch.setattr(emulator, "free_port", lambda: ports.pop() if ports else fresh())
+    try:
+        emulator.up(argparse.Namespace(dir=str(tmp_path), user="snowplow-operator", port=None, deny=[],
+                                       fleet=False, fleet_init=False, watch=None))
+        endpoint = json.loads((tmp_path / "emulator.json").read_text())["endpoint"]
+        assert endpoint != f"http://127.0.0.1:{taken.getsockname()[1]}"
+        assert not ports, "the taken port was never tried"
+    finally:
+        taken.close()
+        subprocess.run([HARNESS, "down", "--dir", str(tmp_path)], capture_output=True)
