@@ -59,6 +59,31 @@ struct FleetCommandTests {
         }
     }
 
+    @Test("check with a fleet: section: says to init, then to join, and passes once this host joined; changes nothing")
+    func checkKnowsTheFleet() async throws {
+        try await RotationSite.with(fleet: .hostAndInit) { site in
+            try site.writeConfiguration(fleet: Self.fleetSection(site))
+            let before = try site.snapshot()
+            let uninitialised = try await site.keyrotd("check")
+            #expect(uninitialised.status == 1 && uninitialised.stdout.contains("`keyrotd fleet init`"), "\(uninitialised)")
+
+            #expect(try await site.keyrotd("fleet", "init").status == 0)
+            let unjoined = try await site.keyrotd("check")
+            #expect(unjoined.status == 1, "\(unjoined)")
+            #expect(unjoined.stdout.contains("this host (host_id emr-runner-1) has not joined; run `keyrotd fleet join`"), "\(unjoined)")
+
+            #expect(try await site.keyrotd("fleet", "join").status == 0)
+            let joined = try await site.keyrotd("check")
+            #expect(joined.status == 0, "\(joined)")
+            #expect(joined.stdout.contains("fleet: this host (host_id emr-runner-1) holds version \(RotationToken(rotation: 0).rawValue) (AWSCURRENT)"),
+                    "\(joined)")
+            for result in [uninitialised, unjoined, joined] {
+                SecretLeaks.expectNone(in: result, secrets: [site.moto.secretAccessKey])
+            }
+            #expect(try site.snapshot() == before, "check never touches the files")
+        }
+    }
+
     @Test("init without the rights to create says which action is missing and creates nothing")
     func initWithoutRights() async throws {
         try await RotationSite.with(fleet: .host) { site in

@@ -17,8 +17,9 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
             Validates the configuration and every file, checks that the files hold the same key, \
             authenticates with it, lists the user's keys with their ages, asks polkit whether this \
-            user may restart each of restart_units, and prints the next rotation date and every \
-            problem found. Exit status 0 only when a rotation could start.
+            user may restart each of restart_units, with a fleet: section reads the fleet's secret, \
+            table and this host's membership, and prints the next rotation date and every problem \
+            found. Exit status 0 only when a rotation could start.
             """
     )
 
@@ -47,6 +48,9 @@ struct CheckCommand: AsyncParsableCommand {
             do {
                 let client = try RotationRuntime.client(for: configuration, logger: Logger(label: "keyrotd"))
                 problems += try await checkKeys(with: credentials, client: client, policy: policy, snapshots: snapshots)
+                if configuration.fleet != nil {
+                    problems += await FleetCheck.problems(configuration, configPath: options.config, credentials: credentials) { print($0) }
+                }
             } catch let error as IAMError where error.isTemporary {
                 unreachable = true
                 problems.append(error.description)

@@ -21,13 +21,7 @@ struct FleetStatusCommand: AsyncParsableCommand {
         let (configuration, fleet) = try FleetCommand.runtime(options)
         let report: FleetStatusReport
         do {
-            let credentials = try ConfiguredKey.read(configuration)
-            let secret = try await fleet.secrets.describeSecret(fleet.settings.secretID, credentials: credentials)
-            let lease = try await fleet.dynamo.getItem(fleet.settings.lockTable, key: fleet.leaseStoreKey, credentials: credentials)
-                .map(FleetAWS.LeaseItem.init(item:))
-            let members = FleetTableItems.members(from: try await fleet.dynamo.getItem(fleet.settings.lockTable, key: FleetTableItems.membersKey,
-                                                                                       credentials: credentials))
-            report = FleetStatusReport(host: fleet.settings.hostID, secret: secret, lease: lease, members: members)
+            report = try await FleetStatusReport.read(fleet, credentials: try ConfiguredKey.read(configuration))
         } catch {
             throw FleetCommand.fail(error)
         }
@@ -90,6 +84,16 @@ struct FleetStatusReport: Encodable {
             "member \(host): holds \(holds), heartbeat \(heartbeat) at \(lastHeartbeat)"
                 + (applying.map { ", applying \($0)" } ?? "") + (failed.map { ", failed \($0)" } ?? "") + (dropped ? ", DROPPED" : "")
         }
+    }
+
+    /// Reads the secret's stages, the lease item and the membership item (three calls, no write).
+    static func read(_ fleet: FleetRuntime, credentials: Credentials) async throws -> FleetStatusReport {
+        let secret = try await fleet.secrets.describeSecret(fleet.settings.secretID, credentials: credentials)
+        let lease = try await fleet.dynamo.getItem(fleet.settings.lockTable, key: fleet.leaseStoreKey, credentials: credentials)
+            .map(FleetAWS.LeaseItem.init(item:))
+        let members = FleetTableItems.members(from: try await fleet.dynamo.getItem(fleet.settings.lockTable, key: FleetTableItems.membersKey,
+                                                                                   credentials: credentials))
+        return FleetStatusReport(host: fleet.settings.hostID, secret: secret, lease: lease, members: members)
     }
 
     init(host: String, secret: SecretDescription, lease: FleetAWS.LeaseItem?, members: [MemberItem] = []) {
