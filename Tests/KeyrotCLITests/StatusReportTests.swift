@@ -46,4 +46,16 @@ import Testing
         #expect(report.keyCreatedAt == recorded.addingTimeInterval(10 * 86_400))
         #expect(report.nextRotation == nextDue)
     }
+
+    @Test("with a fleet: section, status names this host and the secret, shows this host's switch in progress, and points at `fleet status`")
+    func fleetHost() throws {
+        var report = StatusReport(user: "snowplow-operator", record: nil, lastRun: nil, maxAge: 90 * 86_400, overlap: 0, grace: 0, now: Date())
+        let localSwitch = FleetSwitchRecord(stage: .switched, from: "AKIAI44QH8DHBEXAMPLE", to: "AKIAIOSFODNN7EXAMPLE", backups: [:])
+        report.fleet = StatusReport.Fleet(hostID: "collector-2", secretID: "keyrotd/snowplow-operator", localSwitch: localSwitch)
+        #expect(report.text().contains("fleet: host collector-2 of secret keyrotd/snowplow-operator; the fleet's rotation: `keyrotd fleet status`"))
+        #expect(report.text().contains("fleet switch of this host's files: switched, AKIAI44QH8DHBEXAMPLE -> AKIAIOSFODNN7EXAMPLE"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        let fleet = try #require(object["fleet"] as? [String: Any])
+        #expect(fleet["host_id"] as? String == "collector-2" && fleet["switch_stage"] as? String == "switched")
+    }
 }

@@ -25,10 +25,20 @@ struct StatusCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("keyrotd: cannot read the state in \(configuration.stateDirectory): \(error)\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
-        let report = StatusReport(user: configuration.user, record: record,
+        var report = StatusReport(user: configuration.user, record: record,
                                   lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
                                   maxAge: configuration.maxAge.timeInterval, overlap: configuration.overlap.timeInterval,
                                   grace: configuration.grace.timeInterval, now: SystemClock().now)
+        if let fleet = configuration.fleet {
+            let localSwitch: FleetSwitchRecord?
+            do {
+                localSwitch = try FleetSwitchRecord.load(from: configuration.stateDirectory)
+            } catch {
+                FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
+                throw ExitCode(ExitStatus.failure)
+            }
+            report.fleet = StatusReport.Fleet(hostID: fleet.hostID, secretID: fleet.secretID, localSwitch: localSwitch)
+        }
         print(json ? report.json() : report.text())
     }
 }
@@ -57,6 +67,25 @@ struct StatusReport: Encodable {
     /// (status calls no AWS API).
     var keyCreatedAt: Date?
     var keyAgeDays: Int?
+    /// With a `fleet:` section: this host, and its own switch in progress (the fleet's rotation
+    /// record is in the lock table: `keyrotd fleet status`).
+    var fleet: Fleet?
+
+    struct Fleet: Encodable {
+        var hostID: String
+        var secretID: String
+        var switchStage: String?
+        var switchFrom: String?
+        var switchTo: String?
+
+        init(hostID: String, secretID: String, localSwitch: FleetSwitchRecord?) {
+            self.hostID = hostID
+            self.secretID = secretID
+            switchStage = localSwitch?.stage.rawValue
+            switchFrom = localSwitch?.from.rawValue
+            switchTo = localSwitch?.to.rawValue
+        }
+    }
 
     init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, maxAge: TimeInterval, overlap: TimeInterval,
          grace: TimeInterval, now: Date) {
@@ -116,6 +145,12 @@ struct StatusReport: Encodable {
         add("last rotation completed", lastCompletedAt)
         add("last run", lastRun.map { "\(RotationEvent.stamp($0.finishedAt)): \($0.message)" })
         add("next rotation", nextRotation)
+        if let fleet {
+            lines.append("fleet: host \(fleet.hostID) of secret \(fleet.secretID); the fleet's rotation: `keyrotd fleet status`")
+            if let stage = fleet.switchStage, let from = fleet.switchFrom, let to = fleet.switchTo {
+                lines.append("fleet switch of this host's files: \(stage), \(from) -> \(to)")
+            }
+        }
         return lines.joined(separator: "\n")
     }
 }
