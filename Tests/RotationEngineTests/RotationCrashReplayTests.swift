@@ -58,6 +58,7 @@ struct RotationCrashReplayTests {
         #expect(reference.settledProblems().isEmpty, "clean run: \(reference.settledProblems())")
         let total = reference.crashSwitch.operationCount
         #expect(total >= 10, "a rotation is at least 10 port actions (got \(total), outcome \(clean))")
+        print("figure: crash replay \(scenario) \(timing): \(total) kill points")
         if !reference.policy.restartUnits.isEmpty {
             // The kill points below include every restart, forward and on the rollback.
             let restarts = reference.crashSwitch.log.filter { $0.hasPrefix("restarter.restart") }.count
