@@ -1,5 +1,6 @@
 import Foundation
 import KeyrotCore
+import KeyrotTestSupport
 @testable import KeyrotCLI
 import RotationEngine
 import Testing
@@ -11,7 +12,7 @@ import Testing
         var record = RotationRecord(user: "snowplow-operator")
         record.phase = .verifying
         record.restartedUnits = ["snowplow-collector.service", "snowplow-enrich.service"]
-        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: nil, maxAge: 90 * 86_400, overlap: 3_600, grace: 86_400, now: Date())
+        let report = StatusReport(record: record, lastRun: nil, policy: .forTests(files: []), now: Date())
         #expect(report.text().contains("units restarted: snowplow-collector.service, snowplow-enrich.service"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         #expect(object["restarted_units"] as? [String] == ["snowplow-collector.service", "snowplow-enrich.service"])
@@ -27,7 +28,7 @@ import Testing
         let lastRun = LastRunRecord(outcome: .completed(oldKeyID: "AKIAI44QH8DHBEXAMPLE",
                                                         newKeyID: "AKIAIOSFODNN7EXAMPLE"),
                                     at: now, maxAge: 90 * 86_400)
-        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: lastRun, maxAge: 90 * 86_400, overlap: 0, grace: 0, now: now)
+        let report = StatusReport(record: record, lastRun: lastRun, policy: .forTests(files: []), now: now)
         #expect(report.keyAgeDays == 2)
         #expect(report.nextRotation == created.addingTimeInterval(90 * 86_400))
         #expect(report.text().contains("key age: 2 days (created 2027-01-15 08:00 UTC)"))
@@ -41,21 +42,21 @@ import Testing
         record.currentKeyCreatedAt = recorded
         let nextDue = recorded.addingTimeInterval(100 * 86_400)
         let lastRun = LastRunRecord(outcome: .idle(nextDue: nextDue), at: recorded.addingTimeInterval(20 * 86_400), maxAge: 90 * 86_400)
-        let report = StatusReport(user: "snowplow-operator", record: record, lastRun: lastRun, maxAge: 90 * 86_400, overlap: 0, grace: 0,
-                                  now: recorded.addingTimeInterval(20 * 86_400))
+        let report = StatusReport(record: record, lastRun: lastRun, policy: .forTests(files: []), now: recorded.addingTimeInterval(20 * 86_400))
         #expect(report.keyCreatedAt == recorded.addingTimeInterval(10 * 86_400))
         #expect(report.nextRotation == nextDue)
     }
 
     @Test("with a fleet: section, status names this host and the secret, shows this host's switch in progress, and points at `fleet status`")
     func fleetHost() throws {
-        var report = StatusReport(user: "snowplow-operator", record: nil, lastRun: nil, maxAge: 90 * 86_400, overlap: 0, grace: 0, now: Date())
+        var report = StatusReport(record: nil, lastRun: nil, policy: .forTests(files: []), now: Date())
         let localSwitch = FleetSwitchRecord(stage: .switched, from: "AKIAI44QH8DHBEXAMPLE", to: "AKIAIOSFODNN7EXAMPLE", backups: [:])
         report.fleet = StatusReport.Fleet(hostID: "collector-2", secretID: "keyrotd/snowplow-operator", localSwitch: localSwitch)
         #expect(report.text().contains("fleet: host collector-2 of secret keyrotd/snowplow-operator; the fleet's rotation: `keyrotd fleet status`"))
         #expect(report.text().contains("fleet switch of this host's files: switched, AKIAI44QH8DHBEXAMPLE -> AKIAIOSFODNN7EXAMPLE"))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         let fleet = try #require(object["fleet"] as? [String: Any])
-        #expect(fleet["host_id"] as? String == "collector-2" && fleet["switch_stage"] as? String == "switched")
+        let switchObject = try #require(fleet["local_switch"] as? [String: Any])
+        #expect(fleet["host_id"] as? String == "collector-2" && switchObject["stage"] as? String == "switched")
     }
 }

@@ -25,10 +25,8 @@ struct StatusCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("keyrotd: cannot read the state in \(configuration.stateDirectory): \(error)\n".utf8))
             throw ExitCode(ExitStatus.failure)
         }
-        var report = StatusReport(user: configuration.user, record: record,
-                                  lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
-                                  maxAge: configuration.maxAge.timeInterval, overlap: configuration.overlap.timeInterval,
-                                  grace: configuration.grace.timeInterval, now: SystemClock().now)
+        var report = StatusReport(record: record, lastRun: LastRunRecord.load(stateDirectory: configuration.stateDirectory),
+                                  policy: RotationRuntime.policy(for: configuration), now: SystemClock().now)
         if let fleet = configuration.fleet {
             let localSwitch: FleetSwitchRecord?
             do {
@@ -74,22 +72,24 @@ struct StatusReport: Encodable {
     struct Fleet: Encodable {
         var hostID: String
         var secretID: String
-        var switchStage: String?
-        var switchFrom: String?
-        var switchTo: String?
+        /// This host's own switch (`fleet-switch.json`), without its backups; nil when none is in progress.
+        var localSwitch: Switch?
+
+        struct Switch: Encodable {
+            var stage: String
+            var from: String
+            var to: String
+        }
 
         init(hostID: String, secretID: String, localSwitch: FleetSwitchRecord?) {
             self.hostID = hostID
             self.secretID = secretID
-            switchStage = localSwitch?.stage.rawValue
-            switchFrom = localSwitch?.from.rawValue
-            switchTo = localSwitch?.to.rawValue
+            self.localSwitch = localSwitch.map { Switch(stage: $0.stage.rawValue, from: $0.from.rawValue, to: $0.to.rawValue) }
         }
     }
 
-    init(user: String, record: RotationRecord?, lastRun: LastRunRecord?, maxAge: TimeInterval, overlap: TimeInterval,
-         grace: TimeInterval, now: Date) {
-        self.user = user
+    init(record: RotationRecord?, lastRun: LastRunRecord?, policy: RotationPolicy, now: Date) {
+        user = policy.user
         phase = record?.phase.rawValue ?? RotationPhase.idle.rawValue
         currentKeyID = record?.currentKeyID?.rawValue
         oldKeyID = record?.oldKeyID?.rawValue
@@ -97,9 +97,9 @@ struct StatusReport: Encodable {
         intentAt = record?.intentAt
         newKeyCreatedAt = record?.createdAt
         switchedAt = record?.switchedAt
-        overlapEndsAt = record?.overlapEndsAt(overlap: overlap)
+        overlapEndsAt = record?.overlapEndsAt(overlap: policy.overlap)
         deactivatedAt = record?.deactivatedAt
-        graceEndsAt = record?.graceEndsAt(grace: grace)
+        graceEndsAt = record?.graceEndsAt(grace: policy.grace)
         nextAttemptAt = record?.nextAttemptAt
         restartedUnits = record?.restartedUnits
         lastError = record?.lastError.map { "\($0.code): \($0.message)" }
@@ -110,7 +110,7 @@ struct StatusReport: Encodable {
         if phase == RotationPhase.idle.rawValue {
             let lastRunLooked = lastRun?.result == "idle"
             keyCreatedAt = lastRunLooked ? lastRun?.keyCreatedAt : record?.currentKeyCreatedAt
-            nextRotation = lastRunLooked ? lastRun?.nextDue : keyCreatedAt?.addingTimeInterval(maxAge)
+            nextRotation = lastRunLooked ? lastRun?.nextDue : keyCreatedAt.map(policy.nextDueDate(keyCreatedAt:))
         }
         keyAgeDays = keyCreatedAt.map { KeyAge.days(createdAt: $0, now: now) }
     }
@@ -147,8 +147,8 @@ struct StatusReport: Encodable {
         add("next rotation", nextRotation)
         if let fleet {
             lines.append("fleet: host \(fleet.hostID) of secret \(fleet.secretID); the fleet's rotation: `keyrotd fleet status`")
-            if let stage = fleet.switchStage, let from = fleet.switchFrom, let to = fleet.switchTo {
-                lines.append("fleet switch of this host's files: \(stage), \(from) -> \(to)")
+            if let move = fleet.localSwitch {
+                lines.append("fleet switch of this host's files: \(move.stage), \(move.from) -> \(move.to)")
             }
         }
         return lines.joined(separator: "\n")
