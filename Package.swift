@@ -72,7 +72,7 @@ let package = Package(
         .plugin(name: "KeyrotVersion", capability: .buildTool()),
 
         // keyrotd.yml: parsing with line numbers, defaults, validation.
-        .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "CredentialFiles", "DurableFS", yams], swiftSettings: strict),
+        .target(name: "KeyrotConfig", dependencies: ["KeyrotCore", "DurableFS", yams], swiftSettings: strict),
 
         // The crash-safe rotation: one async function per phase over five ports and a clock, the
         // record as the durable truth, and the driver (stop requests, critical section, retries).
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "DurableFSTests", dependencies: ["DurableFS"], swiftSettings: strict),
         .testTarget(name: "RotationEngineTests", dependencies: ["RotationEngine", "KeyrotTestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
-        .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore"], swiftSettings: strict),
+        .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore", "CredentialFiles"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
         .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "CredentialFiles", "RotationEngine", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
     ]

@@ -1,3 +1,5 @@
+import KeyrotCore
+
 /// The AWS shared credentials / config INI file: the pair in the section named by the spec's profile
 /// (`[NAME]`, or `[profile NAME]` as in `~/.aws/config`).
 enum AWSCredentialsLocator {

@@ -1,4 +1,5 @@
 import DurableFS
+import KeyrotCore
 
 /// What a file held when it was read: its bytes, their digest (for compare-and-swap) and the pairs.
 /// Its description and mirror leave out the bytes, which hold the secret.

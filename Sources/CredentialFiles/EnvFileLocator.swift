@@ -1,3 +1,5 @@
+import KeyrotCore
+
 /// `KEY=VALUE` files (systemd `EnvironmentFile=`, shell files): optional `export `, optional quotes.
 enum EnvFileLocator {
     struct Assignment {

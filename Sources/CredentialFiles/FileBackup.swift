@@ -1,4 +1,5 @@
 import DurableFS
+import KeyrotCore
 
 
 /// A pre-rotation copy of a credential file (mode 0600, in keyrotd's state directory).

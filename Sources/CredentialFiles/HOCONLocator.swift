@@ -1,3 +1,5 @@
+import KeyrotCore
+
 /// HOCON files (Snowplow's stream collector, Stream Enrich, loaders): the pair is two sibling
 /// settings `accessKey`/`secretKey` (or `access-key`/`secret-key`) anywhere in the tree, or the two
 /// paths a file entry names. Every pair is checked for what HOCON's merge rules make of it: a setting

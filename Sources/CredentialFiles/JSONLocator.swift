@@ -1,3 +1,5 @@
+import KeyrotCore
+
 /// JSON files: objects holding `accessKeyId`/`secretAccessKey` or `access_key_id`/`secret_access_key`,
 /// at any depth.
 enum JSONLocator {

@@ -1,3 +1,4 @@
+import KeyrotCore
 import Yams
 
 /// YAML files (EmrEtlRunner, StorageLoader): mapping keys `access_key_id` / `secret_access_key`,

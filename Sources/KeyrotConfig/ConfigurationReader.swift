@@ -1,4 +1,3 @@
-import CredentialFiles
 import Foundation
 import KeyrotCore
 import Yams
@@ -16,6 +15,7 @@ struct ConfigurationReader {
     let configPath: String
     let environment: [String: String]
     let machineIDPath: String
+    let syntax: FileEntrySyntax
 
     private var nodes: YAMLNodeReader { YAMLNodeReader(configPath: configPath) }
 
@@ -26,7 +26,7 @@ struct ConfigurationReader {
         let user = try userName(nodes.required("user", in: top, hint: "the IAM user whose keys keyrotd rotates"))
         var configuration = KeyrotConfiguration(
             user: user,
-            files: try FileListReader(nodes: nodes).read(nodes.required("files", in: top,
+            files: try FileListReader(nodes: nodes, syntax: syntax).read(nodes.required("files", in: top,
                 hint: "the list of files that hold the key"))
         )
         if let node = top["max_age"] {

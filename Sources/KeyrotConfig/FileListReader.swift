@@ -1,5 +1,5 @@
-import CredentialFiles
 import Foundation
+import KeyrotCore
 import Yams
 
 /// Reads `files:`: a non-empty list of distinct files, each with the options of its format only.
@@ -17,6 +17,7 @@ struct FileListReader {
     ]
 
     let nodes: YAMLNodeReader
+    let syntax: FileEntrySyntax
 
     func read(_ node: Node) throws(ConfigurationError) -> [CredentialFileSpec] {
         let entries: [Node]
@@ -89,7 +90,7 @@ struct FileListReader {
         for key in ["access_key_path", "secret_key_path"] {
             guard let node = entry[key] else { continue }
             let text = try nodes.string(node, key: key)
-            guard CredentialFileSpec.isHOCONPath(text) else {
+            guard syntax.isHOCONPath(text) else {
                 throw nodes.error(.invalidValue, at: node.mark, "`\(key): \(text)` is not a HOCON path; write the "
                     + "setting's path dotted, such as collector.streams.sink.aws.accessKey")
             }

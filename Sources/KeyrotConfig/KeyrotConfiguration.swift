@@ -1,4 +1,3 @@
-import CredentialFiles
 import DurableFS
 import FoundationEssentials
 import KeyrotCore
@@ -136,8 +135,9 @@ public struct KeyrotConfiguration: Sendable, Hashable {
     /// - Parameters:
     ///   - environment: the process environment (pass `ProcessInfo.processInfo.environment`);
     ///     only `STATE_DIRECTORY` is read from it.
+    ///   - syntax: what `files:` entries may name inside the files (the rewriters' rules).
     ///   - machineIDPath: where a `fleet:` section without `host_id` takes the host's id from.
-    public static func load(path: String, environment: [String: String],
+    public static func load(path: String, environment: [String: String], syntax: FileEntrySyntax,
                             machineIDPath: String = FleetSettings.Defaults.machineIDPath) throws(ConfigurationError) -> KeyrotConfiguration {
         let bytes: [UInt8]
         do {
@@ -154,12 +154,12 @@ public struct KeyrotConfiguration: Sendable, Hashable {
             throw ConfigurationError(.unreadableFile, configPath: path,
                                      message: "the configuration file is not UTF-8 text; save it as UTF-8")
         }
-        return try parse(yaml: text, path: path, environment: environment, machineIDPath: machineIDPath)
+        return try parse(yaml: text, path: path, environment: environment, syntax: syntax, machineIDPath: machineIDPath)
     }
 
     /// Validates configuration text; `path` is only used to name the file in errors.
-    public static func parse(yaml: String, path: String, environment: [String: String],
+    public static func parse(yaml: String, path: String, environment: [String: String], syntax: FileEntrySyntax,
                              machineIDPath: String = FleetSettings.Defaults.machineIDPath) throws(ConfigurationError) -> KeyrotConfiguration {
-        try ConfigurationReader(configPath: path, environment: environment, machineIDPath: machineIDPath).read(yaml: yaml)
+        try ConfigurationReader(configPath: path, environment: environment, machineIDPath: machineIDPath, syntax: syntax).read(yaml: yaml)
     }
 }

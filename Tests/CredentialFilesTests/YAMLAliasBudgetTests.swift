@@ -1,4 +1,5 @@
 import CredentialFiles
+import KeyrotCore
 import Testing
 
 @Suite("YAML alias budget")

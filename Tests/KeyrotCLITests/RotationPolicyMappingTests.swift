@@ -24,7 +24,7 @@ struct RotationPolicyMappingTests {
         """
 
     @Test func everyRotationSettingReachesThePolicy() throws {
-        let configuration = try KeyrotConfiguration.parse(yaml: Self.yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:])
+        let configuration = try KeyrotConfiguration.parse(yaml: Self.yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], syntax: .credentialFiles)
         let policy = RotationRuntime.policy(for: configuration)
         #expect(policy.user == "snowplow-operator")
         #expect(policy.files == ["/opt/snowplow/config/config.yml", "/etc/default/snowplow"])
@@ -39,7 +39,7 @@ struct RotationPolicyMappingTests {
     }
 
     @Test func aForegroundRotationRetriesAStepOnlyOncePerRun() throws {
-        let configuration = try KeyrotConfiguration.parse(yaml: Self.yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:])
+        let configuration = try KeyrotConfiguration.parse(yaml: Self.yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], syntax: .credentialFiles)
         #expect(RotationRuntime.policy(for: configuration, foreground: true).retriesPerRun == 1)
     }
 }

@@ -14,7 +14,7 @@ struct ConfigurationDefaultsTests {
         """
 
     func parse(_ yaml: String, environment: [String: String] = [:]) throws -> KeyrotConfiguration {
-        try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: environment)
+        try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: environment, syntax: .credentialFiles)
     }
 
     @Test("a file with only user and files gets every default")
@@ -100,7 +100,7 @@ struct ConfigurationDefaultsTests {
     func missingFile() {
         let path = "/nonexistent/keyrotd-\(UInt64.random(in: 0...UInt64.max)).yml"
         #expect {
-            try KeyrotConfiguration.load(path: path, environment: [:])
+            try KeyrotConfiguration.load(path: path, environment: [:], syntax: .credentialFiles)
         } throws: { error in
             guard let error = error as? ConfigurationError else { return false }
             return error.code == .unreadableFile && error.description.hasPrefix(path) && error.exitCode == 78

@@ -133,7 +133,7 @@ struct ConfigurationErrorTests {
     @Test(arguments: cases)
     func reportsTheLine(_ invalid: InvalidCase) throws {
         let error = try #require(throws: ConfigurationError.self) {
-            try KeyrotConfiguration.parse(yaml: invalid.yaml, path: Self.path, environment: [:])
+            try KeyrotConfiguration.parse(yaml: invalid.yaml, path: Self.path, environment: [:], syntax: .credentialFiles)
         }
         #expect(error.code == invalid.code, "\(error)")
         #expect(error.line == invalid.line, "\(error)")
@@ -160,7 +160,7 @@ struct ConfigurationErrorLeakTests {
     func endpointPasswordIsNotRepeated() throws {
         let yaml = "user: u\naws:\n  iam_endpoint: https://admin:hunter2pw@iam.example.com\n\(oneFile)"
         let error = try #require(throws: ConfigurationError.self) {
-            try KeyrotConfiguration.parse(yaml: yaml, path: "/c.yml", environment: [:])
+            try KeyrotConfiguration.parse(yaml: yaml, path: "/c.yml", environment: [:], syntax: .credentialFiles)
         }
         #expect(!error.description.contains("hunter2pw"))
     }

@@ -13,7 +13,7 @@ struct ExampleConfigurationTests {
 
     @Test("loads with the values of the issue's example")
     func loadsTheExample() throws {
-        let configuration = try KeyrotConfiguration.load(path: Self.examplePath, environment: [:])
+        let configuration = try KeyrotConfiguration.load(path: Self.examplePath, environment: [:], syntax: .credentialFiles)
         #expect(configuration.user == "snowplow-operator")
         #expect(configuration.maxAge == .seconds(90 * 86_400))
         #expect(configuration.checkInterval == .seconds(3_600))

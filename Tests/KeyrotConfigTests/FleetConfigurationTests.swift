@@ -20,7 +20,7 @@ import Testing
     }
 
     static func parse(_ yaml: String, machineID: String? = "0123456789abcdef0123456789abcdef\n") throws -> KeyrotConfiguration {
-        try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], machineIDPath: try Self.machineID(machineID))
+        try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], syntax: .credentialFiles, machineIDPath: try Self.machineID(machineID))
     }
 
     static func refusal(_ yaml: String, machineID: String? = "0123456789abcdef0123456789abcdef\n") throws -> ConfigurationError {

@@ -1,5 +1,6 @@
 import CredentialFiles
 import KeyrotConfig
+import KeyrotCore
 import Testing
 
 @Suite("format: hocon file entries")
@@ -7,7 +8,7 @@ struct HOCONFileEntryTests {
     static let path = "/etc/keyrotd/keyrotd.yml"
 
     func parse(_ files: String) throws -> [CredentialFileSpec] {
-        try KeyrotConfiguration.parse(yaml: "user: snowplow-operator\nfiles:\n\(files)", path: Self.path, environment: [:]).files
+        try KeyrotConfiguration.parse(yaml: "user: snowplow-operator\nfiles:\n\(files)", path: Self.path, environment: [:], syntax: .credentialFiles).files
     }
 
     func error(_ files: String) throws -> ConfigurationError {

@@ -8,7 +8,7 @@ import Testing
 struct HostileConfigurationTests {
     static func parse(_ yaml: String) -> ConfigurationError? {
         do {
-            _ = try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:])
+            _ = try KeyrotConfiguration.parse(yaml: yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], syntax: .credentialFiles)
             return nil
         } catch {
             return error
@@ -86,7 +86,7 @@ struct HostileConfigurationTests {
         #expect(truncate(large, 2 << 20) == 0)
         for (path, words) in [(fifo, "is a FIFO"), (zero, "is a character device"), (large, "is larger than 1048576 bytes")] {
             do {
-                _ = try KeyrotConfiguration.load(path: path, environment: [:])
+                _ = try KeyrotConfiguration.load(path: path, environment: [:], syntax: .credentialFiles)
                 Issue.record("\(path) was read")
             } catch {
                 #expect(error.code == .unreadableFile)

@@ -14,7 +14,7 @@ struct RestartUnitsConfigurationTests {
         """
 
     func parse(_ yaml: String) throws(ConfigurationError) -> KeyrotConfiguration {
-        try KeyrotConfiguration.parse(yaml: Self.minimal + yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:])
+        try KeyrotConfiguration.parse(yaml: Self.minimal + yaml, path: "/etc/keyrotd/keyrotd.yml", environment: [:], syntax: .credentialFiles)
     }
 
     func refusal(_ yaml: String) -> ConfigurationError? {

@@ -14,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> KeyrotConfiguration {
         do {
-            return try KeyrotConfiguration.load(path: config, environment: environment)
+            return try KeyrotConfiguration.load(path: config, environment: environment, syntax: .credentialFiles)
         } catch {
             FileHandle.standardError.write(Data("keyrotd: \(error)\n".utf8))
             throw ExitCode(error.exitCode)

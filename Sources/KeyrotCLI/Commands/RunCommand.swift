@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalEvents()
         let configuration: KeyrotConfiguration
         do {
-            configuration = try KeyrotConfiguration.load(path: options.config, environment: ProcessInfo.processInfo.environment)
+            configuration = try KeyrotConfiguration.load(path: options.config, environment: ProcessInfo.processInfo.environment, syntax: .credentialFiles)
         } catch {
             logger.critical("\(error)", metadata: [MessageID.metadataKey: MessageID.configurationInvalid.metadataValue])
             try? notifier.notify([.status("error: invalid configuration: \(error)")])

@@ -49,7 +49,7 @@ extension DaemonContext {
         return DaemonContext(
             configPath: configPath, clock: clock, notifier: notifier, logger: logger, signals: signals.events,
             watchdog: watchdog,
-            loadConfiguration: { try KeyrotConfiguration.load(path: configPath, environment: ProcessInfo.processInfo.environment) },
+            loadConfiguration: { try KeyrotConfiguration.load(path: configPath, environment: ProcessInfo.processInfo.environment, syntax: .credentialFiles) },
             lockStateDirectory: { try RotationRuntime.lockStateDirectory($0) },
             makeRunner: { configuration, _, clock, hooks in
                 if configuration.fleet != nil {
