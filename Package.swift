@@ -35,6 +35,7 @@ let propertyBased = Target.Dependency.product(name: "PropertyBased", package: "s
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let subprocess = Target.Dependency.product(name: "Subprocess", package: "swift-subprocess")
 let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let serviceLifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
     name: "keyrotd",
@@ -55,6 +56,7 @@ let package = Package(
         // Without its default trait, which only adds Foundation conveniences keyrotd does not use.
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2", traits: []),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The executable: a thin @main over the command tree.
@@ -64,7 +66,7 @@ let package = Package(
         // Commands, and the adapters that wire the real IAM client, files and systemd into the engine.
         .target(name: "KeyrotCLI", dependencies: [
             "KeyrotCore", "KeyrotConfig", "IAMClient", "FleetAWS", "FleetCoordination", "CredentialFiles", "DurableFS",
-            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus, subprocess, systemPackage,
+            "RotationEngine", "SystemdIntegration", "CProcessControl", argumentParser, logging, prometheus, serviceLifecycle, subprocess, systemPackage,
         ], swiftSettings: strict, plugins: ["KeyrotVersion"]),
         // prctl(2), which is variadic in C, behind fixed-argument wrappers Swift can call.
         .systemLibrary(name: "CProcessControl"),
@@ -118,6 +120,6 @@ let package = Package(
         .testTarget(name: "FleetCoordinationTests", dependencies: ["FleetCoordination", "KeyrotCore", "KeyrotTestSupport"], swiftSettings: strict),
         .testTarget(name: "KeyrotConfigTests", dependencies: ["KeyrotConfig", "KeyrotCore", "CredentialFiles"], swiftSettings: strict),
         .testTarget(name: "SystemdIntegrationTests", dependencies: ["SystemdIntegration", "KeyrotTestSupport", logging], swiftSettings: strict),
-        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "CredentialFiles", "RotationEngine", "IAMClient", "KeyrotCore", "KeyrotTestSupport"], resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(name: "KeyrotCLITests", dependencies: ["KeyrotCLI", "FleetAWS", "FleetCoordination", "CredentialFiles", "RotationEngine", "IAMClient", "KeyrotCore", "KeyrotTestSupport", serviceLifecycle], resources: [.copy("Resources")], swiftSettings: strict),
     ]
 )

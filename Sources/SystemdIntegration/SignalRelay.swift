@@ -17,6 +17,12 @@ private let relaySignal: @convention(c) (Int32) -> Void = { number in
 }
 
 /// One self-pipe and one reader thread per process, fanning signals out to the subscribers.
+///
+/// Hand-written rather than swift-service-lifecycle's `UnixSignalsSequence` (whose `ServiceGroup`
+/// the daemon does use): the handlers must be in place synchronously, on the first line of `run`
+/// and `rotate`, before anything can await, since the default action of SIGUSR1 and SIGHUP ends
+/// the process; and SIGTERM must reach the daemon's loop, which stops at a safe point or after
+/// its stop budget, rather than shut services down directly.
 final class SignalRelay: Sendable {
     static let shared = SignalRelay()
 

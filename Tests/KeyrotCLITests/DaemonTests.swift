@@ -140,6 +140,21 @@ struct DaemonTests {
         #expect(await Eventually.holds { harness.exitStatus == 0 })
     }
 
+    @Test("on the way out every helper ends with the loop: no timer left sleeping, no watchdog ping after the exit")
+    func helpersEndWithTheLoop() async throws {
+        let harness = try DaemonHarness { _, clock, _ in .idle(nextDue: clock.now.addingTimeInterval(600)) }
+        harness.start(watchdog: .seconds(30))
+        // The watchdog's next ping and the next wake, both on the clock.
+        #expect(await Eventually.holds { harness.clock.pendingDeadlines.count == 2 })
+        harness.send(.terminate)
+        #expect(await Eventually.holds { harness.exitStatus == 0 })
+        #expect(await Eventually.holds { harness.clock.pendingDeadlines.isEmpty }, "a helper outlived the daemon")
+        let pings = harness.watchdogPings
+        harness.clock.advance(by: 120)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(harness.watchdogPings == pings)
+    }
+
     /// SIGTERM, and past the stop budget when a run will not end by itself.
     static func stop(_ harness: DaemonHarness, abandoning: Bool) async throws {
         let budgetEnds = harness.clock.now.addingTimeInterval(20)

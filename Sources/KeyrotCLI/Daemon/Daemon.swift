@@ -5,6 +5,7 @@ import KeyrotConfig
 import KeyrotCore
 import Logging
 import RotationEngine
+import ServiceLifecycle
 import SystemdIntegration
 
 /// The `keyrotd run` loop: take the state directory's lock (waiting while a foreground
@@ -14,7 +15,8 @@ import SystemdIntegration
 /// whatever a step is doing.
 ///
 /// Everything that wakes the loop arrives as one `Wake` on one stream, and the loop alone owns
-/// the state (the lock, the current run, the schedule, the configuration).
+/// the state (the lock, the current run, the schedule, the configuration). What wakes it (the
+/// signals, the watchdog, the two alarms) runs as services of one `ServiceGroup` beside the loop.
 final class Daemon {
     private enum Wake: Sendable {
         case timer(generation: Int)
@@ -22,6 +24,8 @@ final class Daemon {
         case runFinished(RotationOutcome)
         case recovered
         case stopBudgetSpent
+        /// The helper group ended although the loop did not ask it to.
+        case helpersEnded
     }
 
     private let context: DaemonContext
@@ -38,11 +42,11 @@ final class Daemon {
     private var schedule: DaemonSchedule
     private var isWaitingForLock = false
     private var currentRun: Task<Void, Never>?
-    // The two timers are tasks of their own, cancelled on re-arming and on the way out: a child of
-    // the task group below could not be cancelled alone when the schedule changes.
-    private var timer: Task<Void, Never>?
-    private var stopTimer: Task<Void, Never>?
-    private var timerGeneration = 0
+    /// The next scheduled wake: the key due, `check_interval`, a retry, the lock tried again.
+    private let nextWake: Alarm
+    /// Armed by a stop request during a run: the end of ``DaemonContext/stopBudget``.
+    private let stopBudgetAlarm: Alarm
+    private var nextWakeGeneration = 0
     private var isReady = false
     private var isStopping = false
     private var reloadPending = false
@@ -56,7 +60,11 @@ final class Daemon {
         logger = context.logger
         monitor = StepMonitor(clock: context.clock, bounds: .init(configuration))
         keyObserver = Self.observer(for: configuration)
-        (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
+        let (wakes, wake) = AsyncStream.makeStream(of: Wake.self)
+        self.wakes = wakes
+        self.wake = wake
+        nextWake = Alarm(clock: context.clock) { wake.yield(.timer(generation: $0)) }
+        stopBudgetAlarm = Alarm(clock: context.clock) { _ in wake.yield(.stopBudgetSpent) }
         schedule = DaemonSchedule(for: configuration)
     }
 
@@ -64,24 +72,41 @@ final class Daemon {
     /// once no rotation step is in flight, or abandons a step still running after the stop budget
     /// (the next start resumes from the record).
     ///
-    /// The watchdog and the signal relay are children of one task group, ended together on the
-    /// one way out. The run itself is an unstructured task on purpose: a step stuck in the kernel
-    /// cannot be cancelled, and a structured child would hold the shutdown until it returned.
+    /// One way out: when the loop returns, it shuts the helper group down (in reverse order: the
+    /// alarms, the signal relay, then the watchdog, which pings until the others have ended) and
+    /// waits for it. The loop runs in this task rather than as a service, so that the state it owns
+    /// needs no lock. A run is an unstructured task on purpose: a step stuck in the kernel (a hung
+    /// mount) cannot be cancelled, and a structured one would hold the shutdown until it returned.
     func run() async -> Int32 {
-        let status = await withDiscardingTaskGroup(returning: Int32.self) { group in
-            if let watchdog = context.watchdog {
-                group.addTask { [monitor] in await watchdog.run(stuckWork: { monitor.stuckCall()?.description }) }
-            }
-            group.addTask { [signals = context.signals, wake] in
-                for await signal in signals { wake.yield(.signal(signal)) }
+        let helpers = ServiceGroup(configuration: ServiceGroupConfiguration(services: helperServices(), logger: logger))
+        return await withDiscardingTaskGroup(returning: Int32.self) { group in
+            group.addTask { [logger, wake] in
+                do {
+                    try await helpers.run()
+                } catch {
+                    logger.error("the daemon's helpers stopped: \(error)")
+                }
+                wake.yield(.helpersEnded)
             }
             let status = await loop()
-            group.cancelAll()
+            await helpers.triggerGracefulShutdown()
             return status
         }
-        timer?.cancel()
-        stopTimer?.cancel()
-        return status
+    }
+
+    /// The watchdog (first, so that it is the last to stop), the signals relayed as wakes, and the
+    /// two alarms. Each ends on the group's graceful shutdown.
+    private func helperServices() -> [any Service] {
+        var services: [any Service] = []
+        if let watchdog = context.watchdog {
+            services.append(ClosureService { [monitor] in
+                await cancelWhenGracefulShutdown { await watchdog.run(stuckWork: { monitor.stuckCall()?.description }) }
+            })
+        }
+        services.append(ClosureService { [signals = context.signals, wake] in
+            for await signal in signals.cancelOnGracefulShutdown() { wake.yield(.signal(signal)) }
+        })
+        return services + [nextWake, stopBudgetAlarm]
     }
 
     private func loop() async -> Int32 {
@@ -104,7 +129,7 @@ final class Daemon {
                         logger.notice("SIGUSR1 received while a rotation was under way: ignored")
                     }
                 }
-            case .timer(let generation) where generation == timerGeneration && currentRun == nil:
+            case .timer(let generation) where generation == nextWakeGeneration && currentRun == nil:
                 if lock == nil {
                     if let failure = takeLock() { return failure }
                 } else {
@@ -117,6 +142,11 @@ final class Daemon {
                 let what = calls.isEmpty ? "the run" : calls.joined(separator: ", ")
                 logger.error("no safe point reached within \(context.stopBudget) of the stop request; abandoning \(what): the next start resumes the rotation from its record")
                 return ExitStatus.success
+            case .helpersEnded:
+                // Without its alarms and signals the loop would wait for nothing: exit, and let
+                // systemd start keyrotd again (Restart=on-failure).
+                logger.critical("the daemon's timers and signal relay ended unexpectedly; exiting")
+                return ExitStatus.temporaryFailure
             case .signal(.rotateNow):
                 if lock == nil {
                     logger.notice("SIGUSR1 received while waiting for the state directory's lock: ignored")
@@ -142,7 +172,8 @@ final class Daemon {
                 guard let currentRun else { return ExitStatus.success }
                 runner?.requestStop()
                 currentRun.cancel()
-                armStopBudget()
+                // The run gets the stop budget to reach a safe point (TimeoutStopSec covers it), then it is abandoned.
+                stopBudgetAlarm.arm(at: context.clock.now.addingTimeInterval(context.stopBudget.timeInterval))
             }
         }
         return ExitStatus.success
@@ -226,22 +257,7 @@ final class Daemon {
     }
 
     private func arm(at date: Date) {
-        timer?.cancel()
-        timerGeneration += 1
-        let generation = timerGeneration
-        timer = Task { [wake, clock = context.clock] in
-            do { try await clock.sleep(until: date) } catch { return }
-            wake.yield(.timer(generation: generation))
-        }
-    }
-
-    /// After a stop request during a run: the run gets ``DaemonContext/stopBudget`` to reach a
-    /// safe point (one that systemd's TimeoutStopSec covers), then it is abandoned.
-    private func armStopBudget() {
-        stopTimer = Task { [wake, clock = context.clock, budget = context.stopBudget] in
-            do { try await clock.sleep(for: budget) } catch { return }
-            wake.yield(.stopBudgetSpent)
-        }
+        nextWakeGeneration = nextWake.arm(at: date)
     }
 
     // MARK: reload
