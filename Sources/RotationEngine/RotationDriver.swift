@@ -93,7 +93,7 @@ public final class RotationDriver: Sendable {
     /// Waits until `deadline`; a stop request or the task's cancellation ends the run instead.
     func sleep(until deadline: Date, phase: RotationPhase) async throws {
         try honourStop(phase: phase, critical: false)
-        logger.debug("rotation wait", metadata: ["until": "\(RotationEvent.stamp(deadline))", "phase": "\(phase)"])
+        logger.debug("rotation wait", metadata: ["until": "\(MinuteStamp.text(deadline))", "phase": "\(phase)"])
         do {
             try await clock.sleep(until: deadline)
         } catch {

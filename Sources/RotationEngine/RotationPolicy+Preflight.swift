@@ -32,7 +32,7 @@ extension RotationPolicy {
         }
         let detail = ids.count == 1 && missing.isEmpty
             ? "the files hold \(ids.first?.rawValue ?? "?") with different secrets"
-            : RotationEvent.filesOutOfSync(holdings(in: snapshots)).message
+            : FileKeyHolding.disagreement(holdings(in: snapshots))
         return .failure(RotationError(.filesDisagree, "\(detail); make every file hold the same working pair, then run again"))
     }
 

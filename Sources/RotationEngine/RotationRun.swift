@@ -83,7 +83,7 @@ final class RotationRun {
             guard let oldKeyID = record.oldKeyID, let newKeyID = record.newKeyID else { throw RunEnd.outcome(brokenRecord()) }
             throw RunEnd.outcome(.retirementPending(phase: record.phase, oldKeyID: oldKeyID, newKeyID: newKeyID, resumesAt: until))
         }
-        emit(.progress(phase: record.phase, message: status(RotationEvent.stamp(until))))
+        emit(.progress(phase: record.phase, message: status(MinuteStamp.text(until))))
         try await driver.sleep(until: until, phase: record.phase)
     }
 

@@ -31,6 +31,10 @@ struct ConsumerRestartReportingTests {
         #expect(JournalEventSink.messageID(for: inUse) == .oldKeyStillInUse)
         #expect(JournalEventSink.fields(of: inUse)["unit"] == .array([.string("a.service"), .string("b.service")]))
         #expect(inUse.level == .warning)
+        #expect(inUse.message.contains("used after the switch and the restarts of a.service, b.service, 2027-01-15 08:00 UTC, by kinesis in eu-west-1"),
+                "\(inUse.message)")
+        let outside = RotationEvent.oldKeyStillInUse(id, use, restartedUnits: [])
+        #expect(outside.message.contains("by kinesis in eu-west-1: something outside the configured files still holds it"))
     }
 
     @Test("the adapter's codes: nothing restarted, maybe queued, ran and failed",

@@ -95,12 +95,11 @@ struct RotationHappyPathTests {
     func eventsWithoutSecrets() async throws {
         let world = FakeWorld(propagationDelay: 2)
         _ = await world.driver().run(.rotate(force: true))
-        let messages = world.events.events.map(\.message)
-        #expect(messages.contains { $0.contains("waiting for the new key to work (check 2 of 3)") })
-        #expect(messages.contains { $0.hasPrefix("overlap: old key") && $0.contains("stays active until") })
-        #expect(messages.contains { $0.hasPrefix("rotation completed") })
+        let progress = world.events.events.compactMap { if case .progress(_, let message) = $0 { message } else { nil } }
+        #expect(progress.contains { $0.contains("waiting for the new key to work (check 2 of 3)") })
+        #expect(progress.contains { $0.hasPrefix("overlap: old key") && $0.contains("stays active until") })
+        #expect(world.events.events.contains { if case .rotationCompleted = $0 { true } else { false } })
         for secret in world.knownSecrets {
-            #expect(!messages.contains { $0.contains(secret) })
             #expect(!world.events.events.contains { "\($0)".contains(secret) })
         }
     }
@@ -119,7 +118,6 @@ struct RotationHappyPathTests {
             return false
         }
         #expect(warning != nil)
-        #expect(warning?.message.contains("s3") == true)
     }
 
     @Test("the next due date while a rotation is in flight is its next deadline")

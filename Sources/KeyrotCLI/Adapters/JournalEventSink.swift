@@ -90,7 +90,7 @@ struct JournalEventSink: RotationEventSink {
         case .filesSwitched(let id, _): "rotating: every file holds \(id.abbreviated)"
         case .restartingUnit: event.message
         case .rotationFailed(_, let error), .rolledBack(_, let error): "error: \(error.message)"
-        case .retryScheduled(_, let date, let error): "error: \(error.message); retrying at \(RotationEvent.stamp(date))"
+        case .retryScheduled(_, let date, let error): "error: \(error.message); retrying at \(MinuteStamp.text(date))"
         case .rotationCompleted(_, let new): "rotation completed: key \(new.abbreviated) in use"
         default: nil
         }

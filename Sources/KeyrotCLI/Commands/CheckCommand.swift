@@ -89,7 +89,7 @@ struct CheckCommand: AsyncParsableCommand {
         }
         let readiness = policy.readiness(files: snapshots, keys: keys)
         if let due = readiness.nextDue {
-            print("next rotation: \(RotationEvent.stamp(due))" + (due <= now ? " (due now)" : ""))
+            print("next rotation: \(MinuteStamp.text(due))" + (due <= now ? " (due now)" : ""))
         }
         return readiness.problems.map(\.message)
     }

@@ -126,10 +126,10 @@ struct StatusReport: Encodable {
     func text() -> String {
         var lines = ["user: \(user)", "phase: \(phase)"]
         func add(_ label: String, _ value: String?) { if let value { lines.append("\(label): \(value)") } }
-        func add(_ label: String, _ date: Date?) { add(label, date.map(RotationEvent.stamp)) }
+        func add(_ label: String, _ date: Date?) { add(label, date.map(MinuteStamp.text)) }
         add("current key", currentKeyID)
         if let keyCreatedAt, let keyAgeDays {
-            add("key age", "\(KeyAge.text(days: keyAgeDays)) (created \(RotationEvent.stamp(keyCreatedAt)))")
+            add("key age", "\(KeyAge.text(days: keyAgeDays)) (created \(MinuteStamp.text(keyCreatedAt)))")
         }
         add("old key", oldKeyID)
         add("new key", newKeyID)
@@ -143,7 +143,7 @@ struct StatusReport: Encodable {
         add("next attempt", nextAttemptAt)
         add("last error", lastError)
         add("last rotation completed", lastCompletedAt)
-        add("last run", lastRun.map { "\(RotationEvent.stamp($0.finishedAt)): \($0.message)" })
+        add("last run", lastRun.map { "\(MinuteStamp.text($0.finishedAt)): \($0.message)" })
         add("next rotation", nextRotation)
         if let fleet {
             lines.append("fleet: host \(fleet.hostID) of secret \(fleet.secretID); the fleet's rotation: `keyrotd fleet status`")

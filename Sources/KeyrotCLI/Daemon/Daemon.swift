@@ -313,11 +313,11 @@ final class Daemon {
         case .idle(let nextDue):
             return idleStatus(nextDue: nextDue, now: now)
         case .completed(_, let new):
-            return "rotation completed: key \(new.abbreviated) in use; next check \(RotationEvent.stamp(next))"
+            return "rotation completed: key \(new.abbreviated) in use; next check \(MinuteStamp.text(next))"
         case .refused(let error), .failed(let error), .rolledBack(let error), .deferred(_, _, let error):
-            return "error: \(error.message); retrying at \(RotationEvent.stamp(next))"
+            return "error: \(error.message); retrying at \(MinuteStamp.text(next))"
         case .retirementPending(_, let old, _, let resumesAt):
-            return "rotated; old key \(old.abbreviated) retires from \(RotationEvent.stamp(resumesAt))"
+            return "rotated; old key \(old.abbreviated) retires from \(MinuteStamp.text(resumesAt))"
         case .interrupted(let phase, _):
             return "stopped in phase \(phase)"
         }
@@ -329,6 +329,6 @@ final class Daemon {
         guard let nextDue else { return "idle; next check in \(Duration.seconds(schedule.checkInterval))" }
         let createdAt = nextDue.addingTimeInterval(-configuration.maxAge.timeInterval)
         let key = keyObserver.abbreviatedKeyID ?? "in the files"
-        return "key \(key) is \(KeyAge.text(days: KeyAge.days(createdAt: createdAt, now: now))) old; next rotation \(RotationEvent.stamp(nextDue))"
+        return "key \(key) is \(KeyAge.text(days: KeyAge.days(createdAt: createdAt, now: now))) old; next rotation \(MinuteStamp.text(nextDue))"
     }
 }

@@ -9,7 +9,7 @@ enum OutcomeReport {
         case .completed(let old, let new):
             "rotation completed: every file holds \(new); \(old) is deleted"
         case .idle(let nextDue):
-            "nothing to do: no rotation in flight" + (nextDue.map { "; the next rotation is due \(RotationEvent.stamp($0)) (use --force to rotate now)" } ?? "")
+            "nothing to do: no rotation in flight" + (nextDue.map { "; the next rotation is due \(MinuteStamp.text($0)) (use --force to rotate now)" } ?? "")
         case .refused(let error):
             "rotation refused, nothing was changed: \(error.message)"
         case .failed(let error):
@@ -17,7 +17,7 @@ enum OutcomeReport {
         case .rolledBack(let error):
             "rotation failed and was rolled back (files restored, new key deleted): \(error.message)"
         case .deferred(let phase, let retryAt, let error):
-            "rotation not finished: \(phase) keeps failing (\(error.message)); run again after \(RotationEvent.stamp(retryAt)), the state is kept"
+            "rotation not finished: \(phase) keeps failing (\(error.message)); run again after \(MinuteStamp.text(retryAt)), the state is kept"
         case .retirementPending(let phase, let old, let new, let resumesAt):
             retirementPending(phase: phase, old: old, new: new, resumesAt: resumesAt)
         case .interrupted(let phase, let error):
@@ -28,7 +28,7 @@ enum OutcomeReport {
     /// A rotation that switched and returned before the old key's retirement (`keyrotd rotate`
     /// without `--wait`): what happens to the old key, when, and who does it.
     private static func retirementPending(phase: RotationPhase, old: AccessKeyID, new: AccessKeyID, resumesAt: Date) -> String {
-        let when = RotationEvent.stamp(resumesAt)
+        let when = MinuteStamp.text(resumesAt)
         let next = phase == .deactivated
             ? "\(old) is inactive (a restore point) and is deleted after \(when)"
             : "\(old) stays active until \(when) for programs that still use it, then is deactivated and, after the grace, deleted"
