@@ -155,6 +155,16 @@ struct DaemonTests {
         #expect(harness.watchdogPings == pings)
     }
 
+    @Test("when a helper ends by itself the daemon does not wait without timers or signals: it exits 75 for Restart= to start it again")
+    func helperEndingByItselfEndsTheDaemon() async throws {
+        let harness = try DaemonHarness { _, clock, _ in .idle(nextDue: clock.now.addingTimeInterval(600)) }
+        harness.start()
+        #expect(await Eventually.holds { harness.clock.pendingDeadlines.count == 1 })
+        harness.endSignals()
+        #expect(await Eventually.holds { harness.exitStatus == ExitStatus.temporaryFailure })
+        #expect(harness.clock.pendingDeadlines.isEmpty, "the next wake outlived the daemon")
+    }
+
     /// SIGTERM, and past the stop budget when a run will not end by itself.
     static func stop(_ harness: DaemonHarness, abandoning: Bool) async throws {
         let budgetEnds = harness.clock.now.addingTimeInterval(20)

@@ -24,7 +24,8 @@ final class Daemon {
         case runFinished(RotationOutcome)
         case recovered
         case stopBudgetSpent
-        /// The helper group ended although the loop did not ask it to.
+        /// The helper group ended. Sent on every way out, but read only while the loop runs:
+        /// that is, when the group ended without the loop asking it to.
         case helpersEnded
     }
 

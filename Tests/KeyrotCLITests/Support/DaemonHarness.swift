@@ -110,6 +110,12 @@ final class DaemonHarness: Sendable {
         }
     }
 
+    /// Ends the signal stream, as if the relay had died: the relay's service returns, which ends
+    /// the daemon's helper group.
+    func endSignals() {
+        signalsContinuation.finish()
+    }
+
     func send(_ signal: DaemonSignal) {
         signalsContinuation.yield(signal)
     }
